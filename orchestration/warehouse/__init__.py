@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: raw tables written by the extraction, read by dbt."""
