@@ -55,6 +55,7 @@ RAW_TABLES: dict[str, str] = {
         document_key      VARCHAR NOT NULL,
         table_seq         INTEGER NOT NULL,
         table_kind        VARCHAR NOT NULL,
+        kind_priority     INTEGER NOT NULL,  -- registry: when tables state the same fact, the lowest wins
         source_table      VARCHAR NOT NULL,  -- title as printed
         source_row        VARCHAR NOT NULL,  -- row label as printed
         row_seq           INTEGER NOT NULL,  -- order of the row within the table, from 1
@@ -89,6 +90,20 @@ RAW_TABLES: dict[str, str] = {
         unit_name         VARCHAR,           -- 部门(单位)名称 where the row names a unit
         fund_source       VARCHAR            -- project fund source: a revenue_source value or 'total'
     """,
+    # How dbt turns raw.cells into the contract's facts (the recognisers guarantee these meanings):
+    # - fct_expenditure_by_function: fact_table='expenditure_by_function', funding='total', function_code set;
+    #   grain (document, fund_scope, function_code, expenditure_type).
+    # - fct_expenditure_by_economic: fact_table='expenditure_by_economic', funding='total', economic_code set;
+    #   grain (document, scheme, economic_code, cost_type).
+    # - fct_revenue: fact_table='revenue', revenue_source <> 'total' and
+    #   (funding='current_year' or revenue_source='carryover'); grain (document, revenue_source).
+    # - fct_three_public_costs: fact_table='three_public_costs', fund_scope='fiscal'; grain (document, category, measure).
+    # - fct_project_expenditure: fact_table='project_expenditure', row_role='item'; grain (document, project, fund_source).
+    # - fct_admin_operating_costs: fact_table='admin_operating_costs', row_role='total'; grain (document, fund_scope).
+    # - fct_revenue_by_function: fact_table='revenue_by_function', function_code set;
+    #   grain (document, function_code, revenue_source, funding).
+    # When several cells share a grain, the one with the lowest (kind_priority, table_seq, row_seq, col_seq) is the
+    # fact; the others are kept in fct_source_cell and compared by reconciliation.
     "quarantine": """
         document_key      VARCHAR NOT NULL,
         table_seq         INTEGER,
