@@ -1,0 +1,1 @@
+"""Extraction: recognisers that turn a document grid into raw facts, quarantined cells and issues."""
