@@ -15,7 +15,8 @@ from .grid import Grid, Row
 
 # A number glued to the text of the next cell: "450.05一、一般公共服务支出" -> "450.05 一、…".
 _GLUED_NUMBER = re.compile(r"(?<![\d.,])(\d[\d,]*\.\d+)(?=[^\d\s.,%])")
-_NUMERIC_START = re.compile(r"^[\d\-—.,]")
+# The rest of a wrapped row: only amounts and separators.
+_REST_OF_ROW = re.compile(r"^[\s\d.,\-—]*$")
 
 
 def read_tsv(text: str, source_name: str) -> Grid:
@@ -71,30 +72,39 @@ def read_pdftotext(text: str, source_name: str) -> Grid:
     """Rows of pdftotext output, wrapped cells joined back into their row.
 
     A row whose label wraps prints as: a line of separators for the empty cells before the label,
-    the label in pieces on lines of their own, then the rest of the row (numbers or separators).
+    the label in pieces on the lines right below it, then (after a blank line) the rest of the row:
+    its amounts, or only separators where they are empty.
     """
     rows: list[Row] = []
     pending: str | None = None
     pending_line = 0
+    fragments_open = False
+
+    def flush() -> None:
+        nonlocal pending
+        if pending is not None and pending.strip():
+            rows.append(Row(line=pending_line, cells=_split_pdftotext(pending)))
+        pending = None
+
     for number, line in enumerate(text.split("\n"), start=1):
         if not line:
+            fragments_open = False
             continue
         if pending is not None:
-            if line.strip() and " " not in line.strip() and not _NUMERIC_START.match(line):
-                pending += line.strip()  # a piece of the wrapped label
+            stripped = line.strip()
+            if fragments_open and stripped and " " not in stripped and not _REST_OF_ROW.match(line):
+                pending += stripped  # a piece of the wrapped label
                 continue
-            if not line.strip() or line.startswith(" ") or _NUMERIC_START.match(line):
+            if pending.strip() and _REST_OF_ROW.match(line):
                 rows.append(Row(line=pending_line, cells=_split_pdftotext(pending + " " + line)))
                 pending = None
                 continue
-            rows.append(Row(line=pending_line, cells=_split_pdftotext(pending)))
-            pending = None
+            flush()
         if not line.strip():
-            pending, pending_line = line, number
+            pending, pending_line, fragments_open = line, number, True
             continue
         rows.append(Row(line=number, cells=_split_pdftotext(line)))
-    if pending is not None and pending.strip():
-        rows.append(Row(line=pending_line, cells=_split_pdftotext(pending)))
+    flush()
     return Grid(source_name=source_name, layout="pdftotext", rows=rows, positional=False)
 
 

@@ -1,0 +1,59 @@
+"""Reading printed amounts exactly: Decimal, never float.
+
+Disclosures print "1,803.18", "１８０３．１８", "12948.5", "-" or "—" for nothing, and sometimes
+an OCR slip such as "4.5O". A cell is either empty (no fact), an amount, or unreadable (quarantined
+with the reason): never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－", "0123456789.,-")
+_AMOUNT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+_DASHES = {"-", "—", "——", "–", "/", "－"}
+# Something meant as a number: digits with a stray letter or symbol (OCR), e.g. "4.5O", "1,2O3.00".
+_NUMBERISH = re.compile(r"^[\d.,OoIlS\s]*\d[\d.,OoIlS\s]*$")
+TEN_THOUSAND = Decimal(10000)
+FOUR_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class Amount:
+    value: Decimal | None  # None: the cell states nothing
+    problem: str | None = None  # set when the cell cannot be read as an amount
+
+
+def parse_amount(text: str) -> Amount:
+    cleaned = text.translate(_FULL_WIDTH).strip().replace(" ", "").replace("\u3000", "")
+    if not cleaned or cleaned in _DASHES:
+        return Amount(None)
+    if _AMOUNT.match(cleaned):
+        try:
+            return Amount(Decimal(cleaned.replace(",", "")))
+        except InvalidOperation:  # pragma: no cover - the regex admits only valid numbers
+            return Amount(None, f"unreadable number {text!r}")
+    if _NUMBERISH.match(cleaned):
+        return Amount(None, f"unreadable number {text!r}: not a valid amount")
+    return Amount(None, f"text {text!r} where an amount is expected")
+
+
+def is_amount_like(text: str) -> bool:
+    """A cell that is or was meant to be an amount (used to tell header rows from body rows)."""
+    cleaned = text.translate(_FULL_WIDTH).strip().replace(" ", "")
+    return bool(cleaned) and (bool(_AMOUNT.match(cleaned)) or bool(_NUMBERISH.match(cleaned)))
+
+
+def is_decimal_amount(text: str) -> bool:
+    """An amount with decimals or thousands separators: never a row number or a column number."""
+    cleaned = text.translate(_FULL_WIDTH).strip().replace(" ", "")
+    return bool(_AMOUNT.match(cleaned)) and ("." in cleaned or "," in cleaned)
+
+
+def to_wan_yuan(value: Decimal, unit: str) -> Decimal:
+    """Amounts in the warehouse are 万元 with 4 decimals; a table printed in 元 is converted."""
+    if unit == "元":
+        value = value / TEN_THOUSAND
+    return value.quantize(FOUR_PLACES)

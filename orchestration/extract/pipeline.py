@@ -1,0 +1,104 @@
+"""Extract every document of a sources folder: read, infer metadata, recognise tables.
+
+One document's failure never stops the others: an unreadable file becomes a `documents` row with
+status 'unreadable' and an error-level issue naming it, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ..readers import UnreadableDocument, decode_document, read_text
+from .financial import extract_financial
+from .manifest import apply_manifest, load_manifest
+from .metadata import infer_metadata
+from .performance import extract_performance
+from .result import DocumentExtraction
+
+MANIFEST_NAME = "manifest.yaml"
+# Documents are text extracted from PDF/Word/web pages; anything else in the folder is ignored.
+DOCUMENT_SUFFIXES = (".txt", ".text", ".tsv")
+
+
+def document_key_for(source_name: str) -> str:
+    """Deterministic and stable across content changes, so a re-published document keeps its key."""
+    return hashlib.sha256(f"document|{source_name}".encode()).hexdigest()[:16]
+
+
+def list_source_documents(sources_dir: Path) -> list[Path]:
+    """Every document in the folder, in a deterministic order; the manifest and hidden files excluded."""
+    return sorted(
+        path
+        for path in Path(sources_dir).iterdir()
+        if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in DOCUMENT_SUFFIXES
+    )
+
+
+def _unreadable(path: Path, data: bytes, error: str) -> DocumentExtraction:
+    key = document_key_for(path.name)
+    document = {
+        "document_key": key,
+        "source_name": path.name,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "status": "unreadable",
+        "error": error,
+    }
+    issue = {
+        "document_key": key,
+        "check_name": "document_readable",
+        "severity": "error",
+        "source_table": None,
+        "table_seq": None,
+        "detail": f"document {path.name} could not be read and was skipped: {error}",
+    }
+    return DocumentExtraction(source_name=path.name, document=document, issues=[issue])
+
+
+def extract_document(path: Path, manifest_entry: dict | None = None) -> DocumentExtraction:
+    data = Path(path).read_bytes()
+    try:
+        text, encoding = decode_document(data, path.name)
+    except UnreadableDocument as exc:
+        return _unreadable(Path(path), data, str(exc))
+    grid = read_text(text, path.name)
+    metadata = apply_manifest(infer_metadata(grid, path.name, data), manifest_entry)
+    document = {**metadata.as_row(), "status": "read", "error": None, "encoding": encoding, "layout": grid.layout}
+    extraction = DocumentExtraction(source_name=path.name, document=document)
+
+    financial = extract_financial(grid, metadata)
+    extraction.tables += financial.tables
+    extraction.cells += financial.cells
+    extraction.quarantine += financial.quarantine
+    extraction.issues += financial.issues
+    extraction.issues += [
+        {
+            "document_key": metadata.document_key,
+            "check_name": "metadata_consistent",
+            "severity": "warning",
+            "source_table": None,
+            "table_seq": None,
+            "detail": conflict,
+        }
+        for conflict in metadata.conflicts
+    ]
+
+    performance = extract_performance(grid, metadata.document_key, financial.budget_projects)
+    extraction.tables += performance.tables
+    extraction.quarantine += performance.quarantine
+    extraction.issues += performance.issues
+    extraction.performance = {
+        "performance_target": performance.targets,
+        "performance_evaluation": performance.evaluations,
+        "performance_project": performance.projects,
+    }
+    return extraction
+
+
+def extract_sources(sources_dir: Path) -> list[DocumentExtraction]:
+    """Extract every document of the folder; raises only when the folder itself is unusable."""
+    sources_dir = Path(sources_dir)
+    if not sources_dir.is_dir():
+        raise FileNotFoundError(f"sources folder not found: {sources_dir}")
+    manifest = load_manifest(sources_dir)
+    return [extract_document(path, manifest.get(path.name)) for path in list_source_documents(sources_dir)]
