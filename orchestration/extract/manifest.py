@@ -1,0 +1,230 @@
+"""The optional sources manifest: what a document cannot say about itself, and corrections.
+
+A disclosure never prints where it was downloaded or when, and sometimes prints its own name
+wrongly. `sources/manifest.yaml` lets a maintainer state such facts per file; everything else is
+inferred from the document (see `metadata.py`), and a document without an entry is read all the
+same. The manifest is validated strictly, because a typo in it would otherwise overwrite a correct
+inferred value silently: an unknown key, a bad value or a file that is not in the folder raises
+`ManifestError` naming the manifest, the entry and the key.
+
+Example `sources/manifest.yaml` (a mapping by file name; a list of entries with `file:` works too)::
+
+    001_c9601cb349fb6821.txt:
+      source_url: https://www.jishan.gov.cn/zwgk/2024/zzb_yusuan.pdf
+      publisher: 中共稷山县委组织部
+      retrieval_date: 2024-03-15
+    003_fea1944156b82701.txt:
+      department_name: 中共朝阳市委组织部
+      department_code: "106001"      # quote codes: YAML reads 0123 as a number
+      division_code: 211300          # province/prefecture/county/admin_level follow from it
+
+    # or, as a list:
+    - file: 002_0851205fe117d4ca.txt
+      doc_type: performance_target
+      fiscal_year: 2024
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .gazetteer import LEVELS, load_gazetteer
+from .metadata import (
+    DEPARTMENT_SCOPES,
+    DOC_TYPES,
+    PHASE_OF_DOC_TYPE,
+    REGION_FIELDS,
+    DocumentMetadata,
+    normalise_department_name,
+)
+
+MANIFEST_NAME = "manifest.yaml"
+_FILE_KEYS = ("file", "source_name")
+
+
+class ManifestError(ValueError):
+    """The manifest is unreadable or invalid; the message names the file, entry and key."""
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected non-empty text, got {value!r}")
+    return value.strip()
+
+
+def _year(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a year as a whole number (e.g. 2024), got {value!r}")
+    if not 1990 <= value <= 2100:
+        raise ValueError(f"year {value} is out of range 1990-2100")
+    return value
+
+
+def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in options:
+            raise ValueError(f"expected one of {', '.join(options)}, got {value!r}")
+        return value
+
+    return check
+
+
+def _department_code(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(
+            f'expected the code as quoted text (e.g. "009": leading zeros matter), got {value!r}'
+        )
+    if not re.fullmatch(r"[0-9A-Za-z-]{1,20}", value.strip()):
+        raise ValueError(f"expected letters, digits or '-', got {value!r}")
+    return value.strip()
+
+
+def _division_code(value: Any) -> str:
+    text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    if not re.fullmatch(r"[1-9]\d{5}", text):
+        raise ValueError(f"expected a 6-digit 行政区划代码 (e.g. 211300), got {value!r}")
+    return text
+
+
+def _url(value: Any) -> str:
+    text = _text(value)
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$", text):
+        raise ValueError(f"expected an absolute URL (https://...), got {value!r}")
+    return text
+
+
+def _date(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            pass
+    raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}")
+
+
+VALIDATORS: dict[str, Callable[[Any], Any]] = {
+    "department_name": _text,
+    "department_code": _department_code,
+    "department_scope": _choice(DEPARTMENT_SCOPES),
+    "fiscal_year": _year,
+    "doc_type": _choice(DOC_TYPES),
+    "province": _text,
+    "prefecture": _text,
+    "county": _text,
+    "admin_level": _choice(LEVELS),
+    "division_code": _division_code,
+    "source_url": _url,
+    "publisher": _text,
+    "retrieval_date": _date,
+    "title": _text,
+}
+
+
+def load_manifest(sources_dir: Path) -> dict[str, dict]:
+    """Entries of `<sources_dir>/manifest.yaml` by file name, validated; {} when there is none."""
+    path = Path(sources_dir) / MANIFEST_NAME
+    if not path.exists():
+        return {}
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise ManifestError(f"{path}: not valid YAML: {error}") from error
+    entries = _entries(path, document)
+    manifest: dict[str, dict] = {}
+    for label, file_name, entry in entries:
+        if file_name in manifest:
+            raise ManifestError(f"{path}: {label}: file {file_name!r} has more than one entry")
+        if not (Path(sources_dir) / file_name).is_file():
+            raise ManifestError(f"{path}: {label}: file {file_name!r} is not in {sources_dir}")
+        manifest[file_name] = _validate(path, label, entry)
+    return manifest
+
+
+def _entries(path: Path, document: Any) -> list[tuple[str, str, dict]]:
+    """(label for messages, file name, fields) for either form of the manifest."""
+    if document is None:
+        return []
+    found = []
+    if isinstance(document, dict):
+        for file_name, entry in document.items():
+            label = f"entry {file_name!r}"
+            if entry is None:
+                entry = {}
+            if not isinstance(file_name, str) or not isinstance(entry, dict):
+                raise ManifestError(f"{path}: {label}: expected a file name mapped to fields")
+            found.append((label, file_name, entry))
+        return found
+    if isinstance(document, list):
+        for number, entry in enumerate(document, start=1):
+            if not isinstance(entry, dict):
+                raise ManifestError(f"{path}: entry {number}: expected a mapping of fields")
+            names = [entry[key] for key in _FILE_KEYS if key in entry]
+            if len(names) != 1 or not isinstance(names[0], str):
+                raise ManifestError(f"{path}: entry {number}: give the document's file name once, as 'file'")
+            fields = {k: v for k, v in entry.items() if k not in _FILE_KEYS}
+            found.append((f"entry {number} ({names[0]!r})", names[0], fields))
+        return found
+    raise ManifestError(f"{path}: expected a mapping by file name or a list of entries")
+
+
+def _validate(path: Path, label: str, entry: dict) -> dict:
+    clean: dict[str, Any] = {}
+    for key, value in entry.items():
+        validator = VALIDATORS.get(key)
+        if validator is None:
+            allowed = ", ".join(sorted(VALIDATORS))
+            raise ManifestError(f"{path}: {label}: unknown key {key!r} (allowed: {allowed})")
+        try:
+            clean[key] = validator(value)
+        except ValueError as error:
+            raise ManifestError(f"{path}: {label}: key {key!r}: {error}") from error
+    code = clean.get("division_code")
+    if code and "province" not in clean and load_gazetteer().by_code(code) is None:
+        raise ManifestError(
+            f"{path}: {label}: key 'division_code': {code} is not in the bundled gazetteer; "
+            "give province (and prefecture/county, admin_level) as well"
+        )
+    return clean
+
+
+def apply_manifest(meta: DocumentMetadata, entry: dict | None) -> DocumentMetadata:
+    """A copy of `meta` with the entry's values; each one's origin becomes 'manifest'.
+
+    Fields that follow from a given one are set with it: phase from doc_type; the region's names
+    and admin level from division_code; code and scope from a department_name printed with them.
+    """
+    if not entry:
+        return meta
+    values = dict(entry)
+    if "department_name" in values:
+        printed = normalise_department_name(values["department_name"])
+        values["department_name"] = printed.name
+        if printed.code is not None:
+            values.setdefault("department_code", printed.code)
+        if printed.scope == "unit":
+            values.setdefault("department_scope", "unit")
+    if "doc_type" in values:
+        values["phase"] = PHASE_OF_DOC_TYPE[values["doc_type"]]
+    if "division_code" in values:
+        division = load_gazetteer().by_code(values["division_code"])
+        if division is not None:
+            region = dataclasses.asdict(load_gazetteer().region_of(division))
+            for name in REGION_FIELDS:
+                values.setdefault(name, region[name])
+        else:
+            for name in REGION_FIELDS:
+                values.setdefault(name, None)
+    origin = dict(meta.metadata_origin)
+    origin.update({name: "manifest" for name in values})
+    return dataclasses.replace(meta, **values, metadata_origin=origin)
