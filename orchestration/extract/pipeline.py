@@ -63,7 +63,13 @@ def extract_document(path: Path, manifest_entry: dict | None = None) -> Document
         return _unreadable(Path(path), data, str(exc))
     grid = read_text(text, path.name)
     metadata = apply_manifest(infer_metadata(grid, path.name, data), manifest_entry)
-    document = {**metadata.as_row(), "status": "read", "error": None, "encoding": encoding, "layout": grid.layout}
+    document = {
+        **metadata.as_row(),
+        "status": "read",
+        "error": None,
+        "encoding": encoding,
+        "layout": grid.layout,
+    }
     extraction = DocumentExtraction(source_name=path.name, document=document)
 
     financial = extract_financial(grid, metadata)

@@ -101,7 +101,7 @@ def normalise_title(text: str) -> tuple[str, str | None]:
 
 
 def strip_numbering(label: str) -> str:
-    """"一、一般公共服务" -> "一般公共服务"; "其中：（1）公务用车运行维护费" -> "公务用车运行维护费"."""
+    """ "一、一般公共服务" -> "一般公共服务"; "其中：（1）公务用车运行维护费" -> "公务用车运行维护费"."""
     text = squash(label)
     for _ in range(2):
         text = _NUMBERING.sub("", text)

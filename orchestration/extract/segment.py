@@ -102,7 +102,11 @@ def find_tables(grid: Grid, registry: Registry) -> list[TableBlock]:
                 block.unit = unit.group(1)
             if not block.rows and _is_meta(row, registry):
                 continue
-            if unit and len(row.filled) <= 3 and not any(c.strip() for c in row.cells if c and c[0].isdigit()):
+            if (
+                unit
+                and len(row.filled) <= 3
+                and not any(c.strip() for c in row.cells if c and c[0].isdigit())
+            ):
                 continue
             text = squash(row.text)
             if row.is_single and (_NOTE.search(text) or _EMPTY_STATEMENT.search(text) or in_notes):

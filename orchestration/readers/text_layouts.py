@@ -65,7 +65,9 @@ def _split_pdftotext(line: str) -> tuple[str, ...]:
     if line.endswith(" "):
         # pdftotext ends a row whose last cell is empty with one separator too many.
         line = line[:-1]
-    return tuple(c.strip() for c in line.split(" "))
+    # Strip only ASCII white space: a leading ideographic space (\u3000) is indentation that shows
+    # a row's level in a hierarchy (project tables).
+    return tuple(c.strip(" \t\r") for c in line.split(" "))
 
 
 def read_pdftotext(text: str, source_name: str) -> Grid:

@@ -57,7 +57,9 @@ def write_raw(con: duckdb.DuckDBPyConnection, extractions: Iterable[DocumentExtr
         for row in rows:
             unknown = set(row) - names
             if unknown:
-                raise ValueError(f"raw.{table}: row has columns the raw schema does not know: {sorted(unknown)}")
+                raise ValueError(
+                    f"raw.{table}: row has columns the raw schema does not know: {sorted(unknown)}"
+                )
         data = {
             name: [_quantise(row.get(name), schema.field(name).type) for row in rows] for name, _ in columns
         }
