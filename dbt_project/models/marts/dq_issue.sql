@@ -1,0 +1,10 @@
+-- Every data-quality finding: the extraction's, reconciliation's and code resolution's (int_dq_issues).
+select
+    cast(document_key as varchar) as document_key,
+    cast(check_name as varchar) as check_name,
+    cast(severity as varchar) as severity,
+    cast(source_table as varchar) as source_table,
+    cast(detail as varchar) as detail,
+    cast(table_seq as integer) as table_seq,
+    cast(reported_by as varchar) as reported_by
+from {{ ref('int_dq_issues') }}

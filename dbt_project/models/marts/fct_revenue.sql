@@ -1,0 +1,9 @@
+-- Revenue by source: this year's money per revenue source, and what was carried over (`carryover`).
+select
+    {{ fact_provenance() }},
+    cast(revenue_source as varchar) as revenue_source,
+    cast(phase as varchar) as phase,
+    cast(amount as decimal(18, 4)) as amount,
+    cast(funding as varchar) as funding
+from {{ ref('int_fact_cells') }}
+where published_in = 'fct_revenue'

@@ -1,0 +1,26 @@
+-- One row per source document: renamed and cast, nothing decided here.
+select
+    cast(document_key as varchar) as document_key,
+    cast(source_name as varchar) as source_name,
+    cast(sha256 as varchar) as sha256,
+    cast(status as varchar) as document_status,
+    cast(error as varchar) as document_error,
+    cast(encoding as varchar) as encoding,
+    cast(layout as varchar) as layout,
+    cast(doc_type as varchar) as doc_type,
+    cast(phase as varchar) as phase,
+    cast(fiscal_year as integer) as fiscal_year,
+    cast(department_name as varchar) as department_name,
+    cast(department_code as varchar) as department_code,
+    cast(department_scope as varchar) as department_scope,
+    cast(province as varchar) as province,
+    cast(prefecture as varchar) as prefecture,
+    cast(county as varchar) as county,
+    cast(admin_level as varchar) as admin_level,
+    cast(division_code as varchar) as division_code,
+    cast(title as varchar) as title,
+    cast(publisher as varchar) as publisher,
+    cast(source_url as varchar) as source_url,
+    cast(retrieval_date as varchar) as retrieval_date,
+    cast(metadata_origin as varchar) as metadata_origin
+from {{ source('raw', 'documents') }}
