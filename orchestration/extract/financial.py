@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..readers.grid import Grid, Row, squash
-from ..reference import load_reference
+from ..reference import covered_years, load_reference
 from .columns import (
     Block,
     Column,
@@ -85,7 +85,9 @@ class FinancialExtraction:
 class _TableContext:
     """Everything a recogniser needs about the table it reads, and the sinks it writes to."""
 
-    def __init__(self, block: TableBlock, meta, registry: Registry, out: FinancialExtraction, unit: str):
+    def __init__(
+        self, block: TableBlock, meta, registry: Registry, out: FinancialExtraction, unit: str, reference
+    ):
         self.block = block
         self.meta = meta
         self.registry = registry
@@ -96,7 +98,8 @@ class _TableContext:
         self.quarantined = 0
         self.numeric = 0
         self.row_seq = 0
-        self.reference = load_reference(meta.fiscal_year or 2024)
+        self.reference = reference
+        self.economic_class: str | None = None  # the 类 an economic table's rows are under
 
     # -- sinks ---------------------------------------------------------------------------------
     def quarantine(self, row: Row, label: str, column: Column | None, raw: str, reason: str) -> None:
@@ -292,6 +295,7 @@ class FunctionHierarchy:
 
     def __init__(self, reference):
         self.reference = reference
+        self.economic_class: str | None = None  # the 类 an economic table's rows are under
         self.class_code: str | None = None
         self.kuan_code: str | None = None
 
@@ -304,13 +308,9 @@ class FunctionHierarchy:
             self.class_code, self.kuan_code = code[:3], code[:5]
 
     def infer(self, name: str) -> str | None:
-        for parent in (self.kuan_code, self.class_code, None):
-            if parent is None and (self.kuan_code or self.class_code):
-                code = self.reference.find_function_code(name, None)
-            elif parent is None:
-                code = self.reference.find_function_code(name, None)
-            else:
-                code = self.reference.find_function_code(name, parent)
+        """Under the current 款 first, then the current 类, then as a 类 of its own."""
+        for parent in [p for p in (self.kuan_code, self.class_code) if p] + [None]:
+            code = self.reference.find_function_code(name, parent)
             if code:
                 return code
         return None
@@ -390,7 +390,6 @@ def _economic_table(ctx: _TableContext, blocks: list[Block], body: list[Row]) ->
     for row in body:
         ctx.row_seq += 1
         carried: tuple[RowLabel, Block] | None = None
-        current_class: str | None = None
         for block in blocks:
             label = _row_label(row, block)
             amounts = block.amount_columns
@@ -405,10 +404,6 @@ def _economic_table(ctx: _TableContext, blocks: list[Block], body: list[Row]) ->
                 continue
             carried = None
             _economic_row(ctx, row, label, amounts, scheme)
-        del current_class
-
-
-_ECON_CLASS: dict[str, str | None] = {}
 
 
 def _economic_observe(ctx: _TableContext, label: RowLabel, scheme: str) -> None:
@@ -427,7 +422,7 @@ def _resolve_economic(ctx: _TableContext, label: RowLabel, scheme: str) -> tuple
         return repaired, True
     if not name:
         return None, False
-    parent = getattr(ctx, "economic_class", None)
+    parent = ctx.economic_class
     code = ctx.reference.find_economic_code(name, scheme, parent_code=parent) if parent else None
     if code is None:
         code = ctx.reference.find_economic_code(name, scheme)
@@ -939,12 +934,38 @@ def extract_financial(grid: Grid, meta, registry: Registry | None = None) -> Fin
     blocks = find_tables(grid, registry)
     units = [b.unit for b in blocks if b.unit]
     default_unit = max(set(units), key=units.count) if units else None
+    reference = _reference_for(meta, out)
     for block in blocks:
-        _extract_table(grid, block, meta, registry, out, default_unit)
+        _extract_table(grid, block, meta, registry, out, default_unit, reference)
     return out
 
 
-def _extract_table(grid, block: TableBlock, meta, registry, out: FinancialExtraction, default_unit) -> None:
+def _reference_for(meta, out: FinancialExtraction):
+    """The classification of the document's year; the nearest year the reference covers, said aloud."""
+    year = meta.fiscal_year
+    covered = covered_years()
+    if year in covered:
+        return load_reference(year)
+    nearest = min(covered, key=lambda y: abs(y - (year or max(covered))))
+    out.issues.append(
+        {
+            "document_key": meta.document_key,
+            "check_name": "classification_year_covered",
+            "severity": "warning",
+            "source_table": None,
+            "table_seq": None,
+            "detail": (
+                f"fiscal year {year} is not covered by the classification reference "
+                f"({min(covered)}–{max(covered)}): codes resolved with the {nearest} classification"
+            ),
+        }
+    )
+    return load_reference(nearest)
+
+
+def _extract_table(
+    grid, block: TableBlock, meta, registry, out: FinancialExtraction, default_unit, reference
+) -> None:
     unit = _account_unit(block, default_unit)
     table_row = {
         "document_key": meta.document_key,
@@ -957,8 +978,7 @@ def _extract_table(grid, block: TableBlock, meta, registry, out: FinancialExtrac
         "note": " ".join(block.notes) or None,
     }
     kind = block.kind
-    placeholder = kind or registry.kinds["organisation"]
-    ctx = _TableContext(block, meta, registry, out, unit or "万元")
+    ctx = _TableContext(block, meta, registry, out, unit or "万元", reference)
     header, body, structural = split_header_body(block.rows, registry)
     if kind is None or kind.family == "unmapped":
         reason = (
@@ -986,7 +1006,7 @@ def _extract_table(grid, block: TableBlock, meta, registry, out: FinancialExtrac
             for row in body:
                 ctx.row_seq += 1
                 label = squash(row.cells[0]) if row.cells else ""
-                for index, raw in enumerate(row.cells):
+                for raw in row.cells:
                     if raw.strip() and is_amount_like(raw) and not _CODE.match(raw.strip()):
                         ctx.quarantine(
                             row,
@@ -1004,7 +1024,6 @@ def _extract_table(grid, block: TableBlock, meta, registry, out: FinancialExtrac
             RECOGNISERS[kind.family](ctx, blocks, body)
             _quarantine_uncovered(ctx, blocks, body, structural)
         status = "recognised" if ctx.numeric else "empty"
-    del placeholder
     table_row.update(
         {"status": status, "numeric_cells": ctx.numeric, "facts": ctx.facts, "quarantined": ctx.quarantined}
     )

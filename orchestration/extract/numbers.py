@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－", "0123456789.,-")
 _AMOUNT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 _DASHES = {"-", "—", "——", "–", "/", "－"}
+_RULE = re.compile(r"^[-—–－=_]+$")  # a ruled line ("---------") drawn under a header
 # Something meant as a number: digits with a stray letter or symbol (OCR), e.g. "4.5O", "1,2O3.00".
 _NUMBERISH = re.compile(r"^[\d.,OoIlS\s]*\d[\d.,OoIlS\s]*$")
 TEN_THOUSAND = Decimal(10000)
@@ -28,7 +29,7 @@ class Amount:
 
 def parse_amount(text: str) -> Amount:
     cleaned = text.translate(_FULL_WIDTH).strip().replace(" ", "").replace("\u3000", "")
-    if not cleaned or cleaned in _DASHES:
+    if not cleaned or cleaned in _DASHES or _RULE.match(cleaned):
         return Amount(None)
     if _AMOUNT.match(cleaned):
         try:

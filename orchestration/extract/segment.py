@@ -60,7 +60,7 @@ def _is_generic_title(text: str, rows: list[Row], index: int, registry: Registry
 
 
 def _ends_table(row: Row, registry: Registry) -> bool:
-    text = squash(row.text)
+    text = re.sub(r"\[bookmark:[^\]]*\]", "", squash(row.text))
     return any(p.search(text) for p in registry.table_end)
 
 
