@@ -14,7 +14,7 @@ import pytest
 
 from orchestration.extract.financial import extract_financial
 from orchestration.extract.metadata import infer_metadata
-from orchestration.extract.numbers import parse_amount
+from orchestration.extract.numbers import is_code_cell, parse_amount
 from orchestration.extract.registry import load_registry
 from orchestration.extract.segment import find_tables
 from orchestration.readers import decode_document, read_text
@@ -277,8 +277,7 @@ def _printed_numbers(seed: str) -> Counter:
                 value = parse_amount(text)
                 if value.value is None and not (value.problem and "unreadable number" in value.problem):
                     continue
-                following = row.cells[index + 1].strip() if index + 1 < len(row.cells) else ""
-                if text.isdigit() and 3 <= len(text) <= 7 and following and not parse_amount(following).value:
+                if is_code_cell(row.cells, index):
                     continue  # a classification code, followed by its name
                 printed[(block.seq, row.line, text)] += 1
     return printed

@@ -27,7 +27,7 @@ from .columns import (
     split_blocks,
     split_header_body,
 )
-from .numbers import is_amount_like, parse_amount, to_wan_yuan
+from .numbers import is_amount_like, is_code_cell, parse_amount, to_wan_yuan
 from .registry import Registry, load_registry, strip_numbering
 from .segment import TableBlock, find_tables
 
@@ -989,7 +989,9 @@ def _extract_table(
         for row in body:
             ctx.row_seq += 1
             for index, raw in enumerate(row.cells):
-                if index not in structural and raw.strip() and is_amount_like(raw):
+                if index in structural or is_code_cell(row.cells, index):
+                    continue
+                if raw.strip() and is_amount_like(raw):
                     ctx.quarantine(row, squash(row.cells[0] if row.cells else ""), None, raw.strip(), reason)
         if ctx.quarantined:
             ctx.issue("table_recognised", "warning", f"{reason}: {ctx.quarantined} numbers quarantined")

@@ -58,3 +58,13 @@ def to_wan_yuan(value: Decimal, unit: str) -> Decimal:
     if unit == "元":
         value = value / TEN_THOUSAND
     return value.quantize(FOUR_PLACES)
+
+
+_CLASSIFICATION_CODE = re.compile(r"^\d{3,7}$")
+
+
+def is_code_cell(cells: tuple[str, ...], index: int) -> bool:
+    """A 3–7 digit integer followed by its name ("201", "一般公共服务支出"): a code, not an amount."""
+    text = cells[index].strip()
+    following = cells[index + 1].strip() if index + 1 < len(cells) else ""
+    return bool(_CLASSIFICATION_CODE.match(text)) and bool(following) and not is_amount_like(following)

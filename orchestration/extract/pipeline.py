@@ -12,18 +12,13 @@ from pathlib import Path
 from ..readers import UnreadableDocument, decode_document, read_text
 from .financial import extract_financial
 from .manifest import apply_manifest, load_manifest
-from .metadata import infer_metadata
+from .metadata import document_key, infer_metadata
 from .performance import extract_performance
 from .result import DocumentExtraction
 
 MANIFEST_NAME = "manifest.yaml"
 # Documents are text extracted from PDF/Word/web pages; anything else in the folder is ignored.
 DOCUMENT_SUFFIXES = (".txt", ".text", ".tsv")
-
-
-def document_key_for(source_name: str) -> str:
-    """Deterministic and stable across content changes, so a re-published document keeps its key."""
-    return hashlib.sha256(f"document|{source_name}".encode()).hexdigest()[:16]
 
 
 def list_source_documents(sources_dir: Path) -> list[Path]:
@@ -36,7 +31,7 @@ def list_source_documents(sources_dir: Path) -> list[Path]:
 
 
 def _unreadable(path: Path, data: bytes, error: str) -> DocumentExtraction:
-    key = document_key_for(path.name)
+    key = document_key(path.name)
     document = {
         "document_key": key,
         "source_name": path.name,

@@ -13,7 +13,7 @@ RAW_SCHEMA = "raw"
 # Money is DECIMAL(18,4) in 万元 everywhere; Python hands DuckDB `Decimal`s, never floats.
 RAW_TABLES: dict[str, str] = {
     "documents": """
-        document_key      VARCHAR NOT NULL,  -- deterministic: sha256 of the source file name, 16 hex
+        document_key      VARCHAR NOT NULL,  -- deterministic: first 16 hex of sha256('document|' + file name)
         source_name       VARCHAR NOT NULL,  -- file name in the sources folder
         sha256            VARCHAR NOT NULL,  -- of the file's bytes
         status            VARCHAR NOT NULL,  -- 'read' | 'unreadable'
@@ -35,7 +35,7 @@ RAW_TABLES: dict[str, str] = {
         publisher         VARCHAR,
         source_url        VARCHAR,
         retrieval_date    VARCHAR,
-        metadata_origin   VARCHAR            -- JSON: field -> 'inferred' | 'manifest'
+        metadata_origin   VARCHAR            -- JSON: field -> 'inferred' | 'manifest' | 'missing'
     """,
     "tables": """
         document_key      VARCHAR NOT NULL,
