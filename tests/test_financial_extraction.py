@@ -307,3 +307,19 @@ def test_unreadable_number_is_quarantined_with_its_reason():
     assert len(bad) == 2
     assert all("unreadable number" in q["reason"] and "生活补助" in q["reason"] for q in bad)
     assert not cells(x, economic_code="30305")
+
+
+def test_table_printed_in_yuan_is_converted_to_wan_yuan():
+    data = (SOURCES / SEEDS["004"]).read_text(encoding="utf-8")
+    head = data.index("]部门预算支出总表")
+    yuan = data[:head] + data[head:].replace("单位：万元", "单位：元", 1)
+    grid = read_text(yuan, SEEDS["004"])
+    x = extract_financial(grid, infer_metadata(grid, SEEDS["004"], yuan.encode()))
+    spending = table_seq(x, "部门预算支出总表")
+    assert one(x, table_seq=spending, function_code="2130126", expenditure_type="project") == Decimal(
+        "0.0610"
+    )
+    assert {c["source_unit"] for c in cells(x, table_seq=spending)} == {"元"}
+    assert one(x, table_seq=table_seq(x, "基本支出表"), economic_code="30305", cost_type="total") == Decimal(
+        "13.50"
+    )

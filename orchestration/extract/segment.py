@@ -16,6 +16,7 @@ from .registry import Registry, TableKind, normalise_title
 
 _UNIT = re.compile(r"单位[:：]\s*(万元|元|千元)")
 _EMPTY_STATEMENT = re.compile(r"^(?!如).*(本表无数据|空表列示|故此表为空|此表为空|无数据)")
+_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _NOTE = re.compile(r"^(注|说明|备注)[:：]|^如本表为空|^本表金额|^其中[:：]预算数为")
 
 
@@ -60,7 +61,7 @@ def _is_generic_title(text: str, rows: list[Row], index: int, registry: Registry
 
 
 def _ends_table(row: Row, registry: Registry) -> bool:
-    text = re.sub(r"\[bookmark:[^\]]*\]", "", squash(row.text))
+    text = _BOOKMARK.sub("", squash(row.text))
     return any(p.search(text) for p in registry.table_end)
 
 
@@ -87,7 +88,12 @@ def find_tables(grid: Grid, registry: Registry) -> list[TableBlock]:
     for number, (start, kind, title, qualifier) in enumerate(starts, start=1):
         stop = starts[number][0] if number < len(starts) else len(rows)
         block = TableBlock(
-            seq=number, kind=kind, title=squash(title), qualifier=qualifier, title_index=start, rows=[]
+            seq=number,
+            kind=kind,
+            title=squash(_BOOKMARK.sub("", title)),  # Word's bookmark markup is not part of the title
+            qualifier=qualifier,
+            title_index=start,
+            rows=[],
         )
         block.line_start = rows[start].line
         block.line_end = rows[start].line
