@@ -1,0 +1,1 @@
+"""The assets of the pipeline, one module per stage: sources, extraction, dbt, release."""

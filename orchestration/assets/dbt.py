@@ -1,0 +1,75 @@
+"""Stage 4, dbt models: each model (and seed) an asset, each dbt test an asset check.
+
+Everything here is built on demand, in cached factories: importing this module reads no manifest,
+runs no dbt command and opens no database. The manifest is prepared by the build
+(`python -m orchestration.dbt_manifest`, run by `make`), never at import or at definitions load.
+"""
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from ..resources import DUCKDB_POOL, WarehouseResource
+from ..settings import DBT_PROJECT_DIR
+
+# dbt on DuckDB: one writer, so one thread (the profile says so too; the flag makes it certain).
+DBT_BUILD_ARGS = ("build", "--threads", "1")
+
+
+class DbtManifestMissing(FileNotFoundError):
+    """The dbt manifest has not been prepared: the asset graph cannot be built without it."""
+
+
+class CnbudgetDbtTranslator(DagsterDbtTranslator):
+    """Keys are `<schema>/<name>`: sources become `raw/<table>` (the extraction's assets), models
+    `staging/…`, `intermediate/…`, `marts/…`, and the schema is the asset group too."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        schema = dbt_resource_props.get("schema")
+        if dbt_resource_props["resource_type"] in ("source", "model", "seed", "snapshot") and schema:
+            return dg.AssetKey([schema, dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return dbt_resource_props.get("schema") or super().get_group_name(dbt_resource_props)
+
+
+@cache
+def dbt_project(project_dir: Path = DBT_PROJECT_DIR) -> DbtProject:
+    return DbtProject(project_dir=project_dir, profiles_dir=project_dir)
+
+
+@cache
+def build_dbt_assets(project_dir: Path = DBT_PROJECT_DIR) -> dg.AssetsDefinition:
+    """The dbt models as one multi-asset running `dbt build`, streaming one event per model and test."""
+    project = dbt_project(project_dir)
+    if not project.manifest_path.exists():
+        raise DbtManifestMissing(
+            f"dbt manifest not found at {project.manifest_path}: prepare it with "
+            "`make manifest` (python -m orchestration.dbt_manifest)"
+        )
+    translator = CnbudgetDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=translator,
+        name="dbt_models",
+        pool=DUCKDB_POOL,
+    )
+    def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+        """Build the star schema: staging, intermediate and marts, with every dbt test."""
+        with warehouse.exported():
+            yield from dbt.cli(list(DBT_BUILD_ARGS), context=context).stream()
+
+    return dbt_models

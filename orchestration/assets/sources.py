@@ -1,0 +1,67 @@
+"""Stage 1, source documents: what is in the sources folder, by content hash.
+
+The same snapshot (file name -> sha256 of its bytes) is the asset's data version and the sensor's
+cursor, so "a document was added or changed" means the same thing to both, whatever the files'
+modification times say.
+"""
+
+import hashlib
+import json
+from pathlib import Path
+
+import dagster as dg
+
+from ..resources import WarehouseResource
+
+SOURCES_ASSET_KEY = dg.AssetKey("source_documents")
+
+
+class SourcesFolderMissing(FileNotFoundError):
+    """The sources folder does not exist: nothing can be refreshed."""
+
+
+def snapshot_sources(sources_dir: Path) -> dict[str, str]:
+    """File name -> sha256 of every visible file of the folder (documents and the manifest), sorted."""
+    sources_dir = Path(sources_dir)
+    if not sources_dir.is_dir():
+        raise SourcesFolderMissing(f"sources folder not found: {sources_dir}")
+    files = sorted(p for p in sources_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
+
+
+def snapshot_version(snapshot: dict[str, str]) -> str:
+    """One hash for the whole folder: equal folders give equal versions."""
+    return hashlib.sha256(json.dumps(snapshot, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def ignored_files(sources_dir: Path, snapshot: dict[str, str]) -> dict[str, str]:
+    """Files the extraction will not read as documents, with why, so that none goes unmentioned."""
+    from ..extract.pipeline import DOCUMENT_SUFFIXES, MANIFEST_NAME, list_source_documents
+
+    documents = {path.name for path in list_source_documents(sources_dir)}
+    reason = f"not a document: the extraction reads {', '.join(DOCUMENT_SUFFIXES)} files"
+    return {name: reason for name in snapshot if name not in documents and name != MANIFEST_NAME}
+
+
+@dg.asset(
+    key=SOURCES_ASSET_KEY,
+    group_name="sources",
+    kinds={"file"},
+    description="The documents of the sources folder with the sha256 of each: the input of every refresh.",
+)
+def source_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    sources_dir = warehouse.settings().sources_dir
+    snapshot = snapshot_sources(sources_dir)
+    ignored = ignored_files(sources_dir, snapshot)
+    for name, reason in ignored.items():
+        context.log.warning(f"{name} is ignored: {reason}")
+    rows = "\n".join(f"| {name} | `{sha}` |" for name, sha in snapshot.items())
+    return dg.MaterializeResult(
+        data_version=dg.DataVersion(snapshot_version(snapshot)),
+        metadata={
+            "sources_dir": dg.MetadataValue.path(str(sources_dir)),
+            "files": len(snapshot),
+            "ignored_files": dg.MetadataValue.json(ignored),
+            "sha256": dg.MetadataValue.md("| file | sha256 |\n|---|---|\n" + rows),
+        },
+    )

@@ -1,0 +1,95 @@
+"""Stage 3, validation: a blocking pandera check on every raw table, before dbt reads it.
+
+An error-level failure blocks the dbt models (they must not build on rows that break the raw
+tables' promises) and the failing rows are in the check's metadata, each with the document, table,
+row and line it comes from; warnings are reported the same way and block nothing.
+"""
+
+from functools import cache
+
+import dagster as dg
+import pandas as pd
+import pyarrow as pa
+
+from .assets.extraction import raw_asset_key
+from .resources import DUCKDB_POOL, WarehouseResource
+from .validation.schemas import ValidationOutcome, validate_raw_table
+from .warehouse.raw_schema import RAW_SCHEMA, all_raw_tables
+
+CHECK_NAME = "pandera_schema"
+# Failing rows kept in the metadata (the count is always complete).
+MAX_FAILING_ROWS = 200
+
+
+def _pandas_type(arrow_type: pa.DataType):
+    """Nullable pandas types, so a NULL integer stays an integer and a Decimal stays a Decimal."""
+    if (
+        pa.types.is_string(arrow_type)
+        or pa.types.is_large_string(arrow_type)
+        or pa.types.is_string_view(arrow_type)
+    ):
+        return pd.StringDtype()
+    if pa.types.is_integer(arrow_type):
+        return pd.Int64Dtype()
+    if pa.types.is_boolean(arrow_type):
+        return pd.BooleanDtype()
+    return None  # decimals become Python Decimals (object), never floats
+
+
+def read_raw_table(con, table: str) -> pd.DataFrame:
+    """The whole raw table, in a stable order, with money as Decimal."""
+    arrow_table = con.sql(f"SELECT * FROM {RAW_SCHEMA}.{table} ORDER BY ALL").to_arrow_table()
+    return arrow_table.to_pandas(types_mapper=_pandas_type)
+
+
+def _markdown(failures: list[dict]) -> str:
+    if not failures:
+        return "no failing rows"
+    columns = list(dict.fromkeys(key for failure in failures for key in failure))
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for failure in failures:
+        cells = ("" if failure.get(c) is None else str(failure[c]).replace("|", "\\|") for c in columns)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def check_result(outcome: ValidationOutcome) -> dg.AssetCheckResult:
+    """Errors fail the check at ERROR severity (blocking); warnings alone fail it at WARN."""
+    failures = [{"severity": "error", **f} for f in outcome.errors] + [
+        {"severity": "warning", **f} for f in outcome.warnings
+    ]
+    shown = failures[:MAX_FAILING_ROWS]
+    severity = dg.AssetCheckSeverity.ERROR if outcome.errors else dg.AssetCheckSeverity.WARN
+    return dg.AssetCheckResult(
+        passed=not failures,
+        severity=severity,
+        metadata={
+            "rows": outcome.rows,
+            "errors": len(outcome.errors),
+            "warnings": len(outcome.warnings),
+            "failing_rows": dg.MetadataValue.json(shown),
+            "failing_rows_table": dg.MetadataValue.md(_markdown(shown)),
+            "failing_rows_truncated": len(failures) > len(shown),
+        },
+    )
+
+
+def _raw_table_check(table: str, columns_sql: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=raw_asset_key(table),
+        name=CHECK_NAME,
+        blocking=True,
+        pool=DUCKDB_POOL,
+        description=f"pandera: types, codes, enumerations and amounts of {RAW_SCHEMA}.{table} (lazy, all rows).",
+    )
+    def raw_table_check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect(read_only=True) as con:
+            df = read_raw_table(con, table)
+        return check_result(validate_raw_table(table, columns_sql, df))
+
+    return raw_table_check
+
+
+@cache
+def build_raw_table_checks() -> tuple[dg.AssetChecksDefinition, ...]:
+    return tuple(_raw_table_check(table, columns_sql) for table, columns_sql in all_raw_tables().items())

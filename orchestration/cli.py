@@ -1,0 +1,432 @@
+"""`cnbudget`: refresh the warehouse, show its status, list and compare releases.
+
+`cnbudget refresh` runs the `refresh` job of orchestration/definitions.py in this process — the
+same job, assets and resources as the UI, the schedule and the sensor — with a logger that prints
+one line as each stage starts and ends, then a summary read back from the warehouse. Exit status:
+0 when the pipeline completed (data-quality findings included), 1 with one line on stderr when it
+could not (sources folder missing, warehouse locked, a stage failed), 2 for bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+from .settings import Settings
+
+STAGES = {
+    "source_documents": "source documents",
+    "extracted_raw_tables": "extraction",
+    "dbt_models": "dbt build",
+    "release": "release",
+}
+STAGE_ORDER = ("source documents", "extraction", "validation", "dbt build", "release")
+CONTRACT_FACT_PREFIX = "fct_"
+# Cells that other tables also state: provenance, not facts of their own.
+NOT_FACT_TABLES = ("fct_source_cell",)
+
+
+class CliError(Exception):
+    """A fatal problem, said in one line."""
+
+
+def _out(line: str) -> None:
+    print(line, flush=True)
+
+
+# --- progress: a Dagster logger that turns step events into one line per stage ---------------
+
+
+def stage_of(step_key: str | None) -> str:
+    if not step_key:
+        return "run"
+    if step_key in STAGES:
+        return STAGES[step_key]
+    from .checks import CHECK_NAME
+
+    if step_key.endswith(CHECK_NAME):
+        return "validation"
+    return step_key
+
+
+def _check_label(evaluation) -> str:
+    return f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+
+
+def _innermost_error(error) -> str:
+    """The user's exception at the bottom of Dagster's wrapping, as `Type: message` on one line."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    message = " ".join(str(getattr(error, "message", error)).split())
+    name = getattr(error, "cls_name", None)
+    return message if not name or message.startswith(f"{name}:") else f"{name}: {message}"
+
+
+class ProgressPrinter(logging.Handler):
+    """Prints stage starts/ends, dbt models built and checks that failed; remembers the first failure."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.started: dict[str, float] = {}
+        self.open: set[str] = set()
+        self.skipped: set[str] = set()
+        self.failure: str | None = None
+        self.failed_checks: list[str] = []
+        self.dbt_models = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        meta = getattr(record, "dagster_meta", None) or {}
+        event = meta.get("dagster_event")
+        if event is None:
+            if record.levelno >= logging.WARNING:
+                _out(f"    {record.levelname.lower()}: {meta.get('orig_message', record.getMessage())}")
+            return
+        kind = event.event_type_value
+        stage = stage_of(event.step_key)
+        if kind == "STEP_START":
+            self._start(stage)
+        elif kind == "STEP_SUCCESS" and stage != "validation":
+            self._finish(stage)
+        elif kind == "STEP_FAILURE":
+            reason = _innermost_error(event.event_specific_data.error)
+            self.failure = self.failure or f"{stage} failed: {reason}"
+            self.open.discard(stage)
+            _out(f"[{self._position(stage)}] {stage}: FAILED after {self._elapsed(stage)}: {reason}")
+        elif kind == "STEP_SKIPPED" and stage not in self.skipped:
+            self.skipped.add(stage)
+            _out(
+                f"[{self._position(stage)}] {stage}: skipped (an earlier stage failed or a check blocked it)"
+            )
+        elif kind == "ASSET_MATERIALIZATION" and stage == "dbt build":
+            self.dbt_models += 1
+            key = event.event_specific_data.materialization.asset_key.to_user_string()
+            _out(f"    built {key}")
+        elif kind == "ASSET_CHECK_EVALUATION":
+            self._check(event.event_specific_data, stage)
+
+    def _start(self, stage: str) -> None:
+        """Announce a stage at its first step; a stage of several steps (validation) ends when the next starts."""
+        if stage in self.started:
+            return
+        for previous in sorted(self.open):
+            self._finish(previous)
+        self.started[stage] = time.monotonic()
+        self.open.add(stage)
+        _out(f"[{self._position(stage)}] {stage}: started")
+
+    def _finish(self, stage: str) -> None:
+        if stage in self.open:
+            self.open.discard(stage)
+            _out(f"[{self._position(stage)}] {stage}: done in {self._elapsed(stage)}")
+
+    def close_open_stages(self) -> None:
+        for stage in sorted(self.open):
+            self._finish(stage)
+
+    def _check(self, evaluation, stage: str) -> None:
+        label = _check_label(evaluation)
+        if stage == "validation":
+            verdict = "passed" if evaluation.passed else f"FAILED ({evaluation.severity.value.lower()})"
+            counts = {
+                k: v.value for k, v in evaluation.metadata.items() if k in ("rows", "errors", "warnings")
+            }
+            detail = ", ".join(f"{k} {v}" for k, v in counts.items())
+            _out(f"    validation {label}: {verdict}" + (f" — {detail}" if detail else ""))
+        elif not evaluation.passed:
+            _out(f"    dbt test {label}: FAILED ({evaluation.severity.value.lower()})")
+        if not evaluation.passed:
+            self.failed_checks.append(f"{label} ({evaluation.severity.value.lower()})")
+
+    def _elapsed(self, stage: str) -> str:
+        start = self.started.get(stage)
+        return f"{time.monotonic() - start:.1f}s" if start is not None else "?"
+
+    @staticmethod
+    def _position(stage: str) -> str:
+        if stage in STAGE_ORDER:
+            return f"{STAGE_ORDER.index(stage) + 1}/{len(STAGE_ORDER)}"
+        return "-"
+
+
+def progress_logger_def(printer: ProgressPrinter):
+    import dagster as dg
+
+    @dg.logger(description="cnbudget refresh: one line per stage on stdout.")
+    def cnbudget_progress(_init_context):
+        logger = logging.Logger("cnbudget.progress", level=logging.DEBUG)
+        logger.addHandler(printer)
+        return logger
+
+    return cnbudget_progress
+
+
+# --- refresh ----------------------------------------------------------------------------------
+
+
+def _check_not_locked(settings: Settings) -> None:
+    """Fail fast, before any stage runs, when another process holds the warehouse."""
+    from .resources import WarehouseLockedError
+
+    if not settings.duckdb_path.exists():
+        return
+    resource = _warehouse_resource(settings)
+    try:
+        with resource.connect():
+            pass
+    except WarehouseLockedError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def _warehouse_resource(settings: Settings):
+    from .resources import WarehouseResource
+
+    return WarehouseResource(
+        sources_dir=str(settings.sources_dir),
+        warehouse_dir=str(settings.warehouse_dir),
+        release_target=settings.release_target,
+    )
+
+
+def _ensure_manifest() -> None:
+    from .assets.dbt import dbt_project
+    from .dbt_manifest import prepare_manifest
+
+    if not dbt_project().manifest_path.exists():
+        _out("dbt manifest missing: preparing it (dbt parse)")
+        prepare_manifest()
+
+
+def _instance():
+    """The instance named by DAGSTER_HOME (runs then show in the UI), else a throwaway one."""
+    import dagster as dg
+
+    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+
+
+def run_refresh(settings: Settings) -> tuple[object, ProgressPrinter]:
+    """Execute the `refresh` job in this process; return Dagster's result and what the printer saw."""
+    from .definitions import build_definitions
+    from .jobs import REFRESH_JOB_NAME
+
+    printer = ProgressPrinter()
+    job = build_definitions().resolve_job_def(REFRESH_JOB_NAME)
+    job = job.with_logger_defs({"cnbudget_progress": progress_logger_def(printer)})
+    resource = _warehouse_resource(settings)
+    run_config = {
+        "resources": {"warehouse": {"config": resource.model_dump()}},
+        "loggers": {"cnbudget_progress": {}},
+    }
+    with _instance() as instance:
+        result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
+    printer.close_open_stages()
+    return result, printer
+
+
+def _release_outcome(result) -> dict[str, object] | None:
+    from .assets.release import RELEASE_ASSET_KEY
+
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        if materialization.asset_key == RELEASE_ASSET_KEY:
+            return {key: value.value for key, value in materialization.metadata.items()}
+    return None
+
+
+def warehouse_summary(con) -> dict[str, object]:
+    """Documents, recognised tables, facts per table and issues by severity, read from the warehouse."""
+    tables = {
+        (schema, name)
+        for schema, name in con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables"
+        ).fetchall()
+    }
+
+    def count(sql: str) -> int:
+        return int(con.execute(sql).fetchone()[0])
+
+    summary: dict[str, object] = {}
+    if ("raw", "documents") in tables:
+        summary["documents"] = count("SELECT count(*) FROM raw.documents")
+        summary["documents_unreadable"] = count("SELECT count(*) FROM raw.documents WHERE status <> 'read'")
+    if ("raw", "tables") in tables:
+        summary["tables"] = count("SELECT count(*) FROM raw.tables")
+        summary["tables_recognised"] = count("SELECT count(*) FROM raw.tables WHERE status = 'recognised'")
+    facts = {
+        name: count(f'SELECT count(*) FROM marts."{name}"')
+        for schema, name in sorted(tables)
+        if schema == "marts" and name.startswith(CONTRACT_FACT_PREFIX) and name not in NOT_FACT_TABLES
+    }
+    summary["facts"] = facts
+    if ("marts", "quarantined_row") in tables:
+        summary["quarantined"] = count("SELECT count(*) FROM marts.quarantined_row")
+    issues_table = "marts.dq_issue" if ("marts", "dq_issue") in tables else "raw.dq_issue"
+    if ("marts", "dq_issue") in tables or ("raw", "dq_issue") in tables:
+        summary["issues"] = dict(
+            con.execute(f"SELECT severity, count(*) FROM {issues_table} GROUP BY ALL ORDER BY ALL").fetchall()
+        )
+    return summary
+
+
+def format_summary(summary: dict[str, object], release: dict[str, object] | None, failed_checks) -> list[str]:
+    lines = ["", "summary"]
+    if "documents" in summary:
+        unreadable = summary.get("documents_unreadable", 0)
+        lines.append(f"  documents read:     {summary['documents'] - unreadable} of {summary['documents']}")
+    if "tables" in summary:
+        lines.append(f"  tables recognised:  {summary['tables_recognised']} of {summary['tables']} found")
+    facts = summary.get("facts", {})
+    lines.append(f"  facts:              {sum(facts.values())}")
+    lines += [f"    {name}: {rows}" for name, rows in facts.items()]
+    if "quarantined" in summary:
+        lines.append(f"  quarantined cells:  {summary['quarantined']}")
+    issues = summary.get("issues", {})
+    by_severity = ", ".join(f"{issues.get(s, 0)} {s}" for s in ("error", "warning", "info"))
+    lines.append(f"  data issues:        {by_severity}")
+    if failed_checks:
+        lines.append(f"  checks not passed:  {len(failed_checks)}")
+        lines += [f"    {label}" for label in failed_checks]
+    if release is None:
+        lines.append("  release:            none")
+    elif release.get("unchanged"):
+        lines.append(f"  release:            unchanged ({release.get('version')})")
+    else:
+        lines.append(f"  release:            {release.get('version')} published at {release.get('path')}")
+    return lines
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    settings = Settings.from_env(args.sources, args.warehouse)
+    if not settings.sources_dir.is_dir():
+        raise CliError(f"sources folder not found: {settings.sources_dir}")
+    _check_not_locked(settings)
+    _ensure_manifest()
+    _out(f"refresh: {settings.sources_dir} -> {settings.duckdb_path}")
+    started = time.monotonic()
+    result, printer = run_refresh(settings)
+    if not result.success:
+        raise CliError(printer.failure or "the refresh run failed (see the lines above)")
+    with _warehouse_resource(settings).connect(read_only=True) as con:
+        summary = warehouse_summary(con)
+    for line in format_summary(summary, _release_outcome(result), printer.failed_checks):
+        _out(line)
+    _out(f"refresh completed in {time.monotonic() - started:.1f}s")
+    return 0
+
+
+# --- status, releases, diff -------------------------------------------------------------------
+
+
+def _read_latest(target: str) -> str | None:
+    import fsspec
+
+    try:
+        with fsspec.open(f"{target.rstrip('/')}/LATEST", "r") as handle:
+            return handle.read().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    settings = Settings.from_env(None, args.warehouse)
+    latest = _read_latest(settings.release_target)
+    _out(f"warehouse: {settings.duckdb_path}")
+    _out(f"latest release: {latest or 'none'} ({settings.release_target})")
+    if not settings.duckdb_path.exists():
+        raise CliError(f"no warehouse at {settings.duckdb_path}: run `cnbudget refresh` first")
+    with _warehouse_resource(settings).connect(read_only=True) as con:
+        rows = con.execute(
+            "SELECT table_schema, table_name, estimated_size FROM duckdb_tables() "
+            "WHERE table_schema IN ('raw', 'marts') ORDER BY table_schema, table_name"
+        ).fetchall()
+        _out("row counts:")
+        for schema, name, _ in rows:
+            count = con.execute(f'SELECT count(*) FROM "{schema}"."{name}"').fetchone()[0]
+            _out(f"  {schema}.{name}: {count}")
+    return 0
+
+
+def cmd_releases(args: argparse.Namespace) -> int:
+    from .publish.history import list_releases
+
+    settings = Settings.from_env(None, args.warehouse)
+    releases = list_releases(settings.release_target)
+    if not releases:
+        _out(f"no release in {settings.release_target}")
+        return 0
+    for release in releases:
+        version = getattr(release, "version", release)
+        created = getattr(release, "created", None)
+        rows = getattr(release, "total_rows", None)
+        latest = "  (LATEST)" if getattr(release, "is_latest", False) else ""
+        details = ", ".join(str(x) for x in (created, f"{rows} rows" if rows is not None else None) if x)
+        _out(f"{version}" + (f"  {details}" if details else "") + latest)
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .publish.history import diff_releases
+
+    settings = Settings.from_env(None, args.warehouse)
+    diff = diff_releases(settings.release_target, args.a, args.b)
+    _out(diff.format() if hasattr(diff, "format") else str(diff))
+    return 0
+
+
+# --- entry point --------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cnbudget",
+        description="Chinese budget disclosures -> a validated DuckDB warehouse and versioned Parquet releases.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    refresh = commands.add_parser(
+        "refresh", help="run the whole pipeline: extract, validate, dbt build, release"
+    )
+    refresh.add_argument("--sources", metavar="DIR", help="folder of source documents (default: sources/)")
+    refresh.add_argument("--warehouse", metavar="DIR", help="output folder (default: warehouse/)")
+    refresh.set_defaults(handler=cmd_refresh)
+
+    status = commands.add_parser("status", help="the latest release and the warehouse's row counts")
+    status.add_argument("--warehouse", metavar="DIR", help="output folder (default: warehouse/)")
+    status.set_defaults(handler=cmd_status)
+
+    releases = commands.add_parser("releases", help="list the published releases")
+    releases.add_argument("--warehouse", metavar="DIR", help="output folder (default: warehouse/)")
+    releases.set_defaults(handler=cmd_releases)
+
+    diff = commands.add_parser("diff", help="what changed between two releases")
+    diff.add_argument("a", metavar="A", help="older release version, e.g. 2025.01.31")
+    diff.add_argument("b", metavar="B", help="newer release version")
+    diff.add_argument("--warehouse", metavar="DIR", help="output folder (default: warehouse/)")
+    diff.set_defaults(handler=cmd_diff)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except CliError as exc:
+        print(f"cnbudget {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a fatal error in our own code: one line, not a traceback
+        from .resources import WarehouseLockedError
+
+        if isinstance(exc, WarehouseLockedError | FileNotFoundError):
+            print(f"cnbudget {args.command}: error: {exc}", file=sys.stderr)
+        else:
+            print(f"cnbudget {args.command}: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if os.environ.get("CNBUDGET_DEBUG"):
+            raise
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
