@@ -1,0 +1,148 @@
+"""What a release target holds: which versions are published, complete, unfinished or temporary.
+
+A version folder is *complete* when its `datapackage.json` names it and every file the package lists
+(`cnbudget:files`) is there with its size. It is *published* (visible) when it is complete and not newer
+than `LATEST`: on object stores, where the final rename is a copy, the pointer written last is what
+makes a release visible. Temporary folders (`.tmp-…`) are never listed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from . import datapackage as dp
+from .snapshot import Column, Snapshot, TableSnapshot
+from .sources import sources_from_json
+from .target import LATEST_NAME, TEMP_PREFIX, ReleaseTarget
+from .versions import is_version, sort_versions, version_key
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    version: str
+    created: str | None
+    row_counts: dict[str, int]
+    total_rows: int
+    path: str  # local path, or URL for remote targets
+    content_hash: str | None
+    contract_version: str | None
+    is_latest: bool
+
+
+@dataclass(frozen=True)
+class TargetState:
+    latest_pointer: str | None  # what LATEST says (None when absent or unreadable)
+    complete: dict[str, dict[str, Any]] = field(default_factory=dict)  # version -> descriptor, ascending
+    incomplete: tuple[str, ...] = ()  # version-named folders that are not complete releases
+    temporary: tuple[str, ...] = ()  # .tmp-* leftovers of interrupted publishes
+
+    @property
+    def newest_complete(self) -> str | None:
+        return next(reversed(self.complete), None)
+
+    @property
+    def published(self) -> list[str]:
+        if self.latest_pointer is None:
+            return []
+        pointer = version_key(self.latest_pointer)
+        return [version for version in self.complete if version_key(version) <= pointer]
+
+    @property
+    def all_versions(self) -> list[str]:
+        return sort_versions([*self.complete, *self.incomplete])
+
+
+def read_latest_pointer(target: ReleaseTarget) -> str | None:
+    try:
+        text = target.read_text(LATEST_NAME).strip()
+    except FileNotFoundError:
+        return None
+    return text if is_version(text) else None
+
+
+def read_complete_descriptor(target: ReleaseTarget, version: str) -> dict[str, Any] | None:
+    """The descriptor of a complete release folder, or None when anything is missing or truncated."""
+    try:
+        descriptor = json.loads(target.read_text(version, dp.DATAPACKAGE_NAME))
+    except (FileNotFoundError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    files = descriptor.get(dp.FILES) if isinstance(descriptor, dict) else None
+    if not isinstance(files, dict) or descriptor.get("version") != version:
+        return None
+    sizes = target.file_sizes(version)
+    if any(sizes.get(name) != size for name, size in files.items()):
+        return None
+    return descriptor
+
+
+def scan_target(target: ReleaseTarget) -> TargetState:
+    complete: dict[str, dict[str, Any]] = {}
+    incomplete, temporary = [], []
+    for name, is_folder in target.entries():
+        if name.startswith(TEMP_PREFIX):
+            temporary.append(name)
+        elif is_folder and is_version(name):
+            descriptor = read_complete_descriptor(target, name)
+            if descriptor is None:
+                incomplete.append(name)
+            else:
+                complete[name] = descriptor
+    ordered = {version: complete[version] for version in sort_versions(complete)}
+    return TargetState(
+        latest_pointer=read_latest_pointer(target),
+        complete=ordered,
+        incomplete=tuple(sort_versions(incomplete)),
+        temporary=tuple(sorted(temporary)),
+    )
+
+
+def row_counts(descriptor: dict[str, Any]) -> dict[str, int]:
+    return {resource["name"]: int(resource.get(dp.ROWS, 0)) for resource in descriptor.get("resources", [])}
+
+
+def release_info(
+    target: ReleaseTarget, version: str, descriptor: dict[str, Any], latest: str | None
+) -> ReleaseInfo:
+    counts = row_counts(descriptor)
+    return ReleaseInfo(
+        version=version,
+        created=descriptor.get("created"),
+        row_counts=counts,
+        total_rows=sum(counts.values()),
+        path=target.display(version),
+        content_hash=descriptor.get(dp.CONTENT_HASH),
+        contract_version=descriptor.get(dp.CONTRACT_VERSION),
+        is_latest=version == latest,
+    )
+
+
+def release_snapshot(target: ReleaseTarget, version: str, descriptor: dict[str, Any]) -> Snapshot:
+    """A published release as a snapshot; Parquet files are read only when a diff asks for rows."""
+    tables = {}
+    for resource in descriptor.get("resources", []):
+        schema = resource.get("schema", {})
+        columns = tuple(
+            Column(field_["name"], field_.get(dp.SQL_TYPE) or field_.get("type", "any"))
+            for field_ in schema.get("fields", [])
+        )
+        primary_key = schema.get("primaryKey") or []
+        primary_key = (primary_key,) if isinstance(primary_key, str) else tuple(primary_key)
+        file_name = resource["path"]
+
+        def load(file_name: str = file_name):
+            with target.open_binary(version, file_name) as handle:
+                return pq.read_table(handle)
+
+        tables[resource["name"]] = TableSnapshot(
+            name=resource["name"],
+            columns=columns,
+            primary_key=primary_key,
+            content_hash=resource.get(dp.CONTENT_HASH, ""),
+            rows=int(resource.get(dp.ROWS, 0)),
+            loader=load,
+        )
+    return Snapshot(version=version, tables=tables, sources=sources_from_json(descriptor.get("sources", [])))

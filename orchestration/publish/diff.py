@@ -1,0 +1,252 @@
+"""What changed between two snapshots: documents, tables, and rows added / removed / changed by key.
+
+Used for the release notes (warehouse vs previous release) and for `cnbudget diff A B` (two releases).
+Rows are matched by the table's primary key; a table without one (or whose key does not hold on both
+sides) is compared as a multiset of whole rows. Tables whose content hash is unchanged are not read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from .snapshot import Snapshot, TableSnapshot
+from .sources import SourceDocument
+
+MAX_LISTED = 20
+
+
+@dataclass(frozen=True)
+class DocumentChange:
+    source_name: str
+    old_sha256: str
+    new_sha256: str
+
+
+@dataclass(frozen=True)
+class ChangedRow:
+    key: tuple[Any, ...]
+    changes: tuple[tuple[str, Any, Any], ...]  # (column, old value, new value)
+
+
+@dataclass
+class TableDiff:
+    table: str
+    rows_before: int
+    rows_after: int
+    key_columns: tuple[
+        str, ...
+    ] = ()  # what identifies a listed row: the primary key, or every compared column
+    keyed: bool = False
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+    added_rows: list[tuple[Any, ...]] = field(default_factory=list)  # first MAX_LISTED keys (or rows)
+    removed_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    changed_rows: list[ChangedRow] = field(default_factory=list)
+    columns_added: tuple[str, ...] = ()
+    columns_removed: tuple[str, ...] = ()
+    columns_retyped: tuple[tuple[str, str, str], ...] = ()
+    note: str | None = None
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(
+            self.added or self.removed or self.changed or self.columns_added or self.columns_removed
+        ) or bool(self.columns_retyped)
+
+
+@dataclass
+class ReleaseDiff:
+    old_version: str | None
+    new_version: str | None
+    documents_added: list[SourceDocument] = field(default_factory=list)
+    documents_removed: list[SourceDocument] = field(default_factory=list)
+    documents_changed: list[DocumentChange] = field(default_factory=list)
+    tables_added: list[tuple[str, int]] = field(default_factory=list)  # (table, rows)
+    tables_removed: list[tuple[str, int]] = field(default_factory=list)
+    tables: list[TableDiff] = field(default_factory=list)  # tables in both snapshots, by name
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(
+            self.documents_added
+            or self.documents_removed
+            or self.documents_changed
+            or self.tables_added
+            or self.tables_removed
+            or any(table.has_changes for table in self.tables)
+        )
+
+    def format(self) -> str:
+        """Markdown: documents, tables, then rows per table with the keys of what changed."""
+        from .diff_format import format_diff
+
+        return format_diff(self)
+
+
+def diff_snapshots(old: Snapshot | None, new: Snapshot, max_listed: int = MAX_LISTED) -> ReleaseDiff:
+    result = ReleaseDiff(old_version=old.version if old else None, new_version=new.version)
+    old_tables = dict(old.tables) if old else {}
+    _diff_documents(result, old.sources if old else (), new.sources)
+    for name in sorted(set(old_tables) | set(new.tables)):
+        if name not in old_tables:
+            result.tables_added.append((name, new.tables[name].rows))
+        elif name not in new.tables:
+            result.tables_removed.append((name, old_tables[name].rows))
+        else:
+            result.tables.append(diff_table(old_tables[name], new.tables[name], max_listed))
+    return result
+
+
+def _diff_documents(
+    result: ReleaseDiff, old: tuple[SourceDocument, ...], new: tuple[SourceDocument, ...]
+) -> None:
+    old_by_name = {source.source_name: source for source in old}
+    new_by_name = {source.source_name: source for source in new}
+    for name in sorted(set(old_by_name) | set(new_by_name)):
+        before, after = old_by_name.get(name), new_by_name.get(name)
+        if before is None:
+            result.documents_added.append(after)
+        elif after is None:
+            result.documents_removed.append(before)
+        elif before.sha256 != after.sha256:
+            result.documents_changed.append(DocumentChange(name, before.sha256, after.sha256))
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def diff_table(old: TableSnapshot, new: TableSnapshot, max_listed: int = MAX_LISTED) -> TableDiff:
+    old_types = {column.name: column.sql_type for column in old.columns}
+    new_types = {column.name: column.sql_type for column in new.columns}
+    common = [name for name in new.column_names if name in old_types]
+    result = TableDiff(
+        table=new.name,
+        rows_before=old.rows,
+        rows_after=new.rows,
+        columns_added=tuple(name for name in new.column_names if name not in old_types),
+        columns_removed=tuple(name for name in old.column_names if name not in new_types),
+        columns_retyped=tuple(
+            (name, old_types[name], new_types[name]) for name in common if old_types[name] != new_types[name]
+        ),
+    )
+    if old.content_hash and old.content_hash == new.content_hash and old.columns == new.columns:
+        result.key_columns, result.keyed = new.primary_key, bool(new.primary_key)
+        return result
+    retyped = {name for name, _, _ in result.columns_retyped}
+    connection = duckdb.connect()
+    try:
+        connection.register("old_rows", old.load())
+        connection.register("new_rows", new.load())
+        key = new.primary_key
+        usable = bool(key) and all(name in old_types and name not in retyped for name in key)
+        if usable and _unique(connection, "old_rows", key) and _unique(connection, "new_rows", key):
+            _diff_by_key(
+                connection, result, key, [name for name in common if name not in key], retyped, max_listed
+            )
+        else:
+            if key:
+                result.note = (
+                    f"key ({', '.join(key)}) not comparable across the two releases: rows compared whole"
+                )
+            _diff_whole_rows(connection, result, common, retyped, max_listed)
+    finally:
+        connection.close()
+    return result
+
+
+def _unique(connection: duckdb.DuckDBPyConnection, relation: str, key: tuple[str, ...]) -> bool:
+    cols = ", ".join(_q(name) for name in key)
+    duplicates = connection.execute(
+        f"select count(*) from (select 1 from {relation} group by {cols} having count(*) > 1)"
+    ).fetchone()[0]
+    return duplicates == 0
+
+
+def _expr(alias: str, name: str, retyped: set[str]) -> str:
+    column = f"{alias}.{_q(name)}"
+    return f"cast({column} as varchar)" if name in retyped else column
+
+
+def _count_and_list(
+    connection: duckdb.DuckDBPyConnection, query: str, max_listed: int
+) -> tuple[int, list[tuple]]:
+    total = connection.execute(f"select count(*) from ({query})").fetchone()[0]
+    listed = connection.execute(f"select * from ({query}) order by all limit {max_listed}").fetchall()
+    return total, listed
+
+
+def _diff_by_key(
+    connection: duckdb.DuckDBPyConnection,
+    result: TableDiff,
+    key: tuple[str, ...],
+    compared: list[str],
+    retyped: set[str],
+    max_listed: int,
+) -> None:
+    result.key_columns, result.keyed = key, True
+    match = " and ".join(f"o.{_q(name)} is not distinct from n.{_q(name)}" for name in key)
+    n_key = ", ".join(f"n.{_q(name)}" for name in key)
+    o_key = ", ".join(f"o.{_q(name)}" for name in key)
+    result.added, result.added_rows = _count_and_list(
+        connection,
+        f"select {n_key} from new_rows n where not exists (select 1 from old_rows o where {match})",
+        max_listed,
+    )
+    result.removed, result.removed_rows = _count_and_list(
+        connection,
+        f"select {o_key} from old_rows o where not exists (select 1 from new_rows n where {match})",
+        max_listed,
+    )
+    if not compared:
+        return
+    distinct = [
+        f"{_expr('o', name, retyped)} is distinct from {_expr('n', name, retyped)}" for name in compared
+    ]
+    changed_query = f"select {n_key} from old_rows o join new_rows n on {match} where {' or '.join(distinct)}"
+    result.changed = connection.execute(f"select count(*) from ({changed_query})").fetchone()[0]
+    if not result.changed:
+        return
+    values = ", ".join(f"{_expr('o', name, retyped)}, {_expr('n', name, retyped)}" for name in compared)
+    flags = ", ".join(distinct)
+    rows = connection.execute(
+        f"select {n_key}, {values}, {flags} from old_rows o join new_rows n on {match} "
+        f"where {' or '.join(distinct)} order by {n_key} limit {max_listed}"
+    ).fetchall()
+    width = len(key)
+    for row in rows:
+        pairs = row[width : width + 2 * len(compared)]
+        flags_row = row[width + 2 * len(compared) :]
+        changes = tuple(
+            (name, pairs[2 * index], pairs[2 * index + 1])
+            for index, name in enumerate(compared)
+            if flags_row[index]
+        )
+        result.changed_rows.append(ChangedRow(key=tuple(row[:width]), changes=changes))
+
+
+def _diff_whole_rows(
+    connection: duckdb.DuckDBPyConnection,
+    result: TableDiff,
+    common: list[str],
+    retyped: set[str],
+    max_listed: int,
+) -> None:
+    result.key_columns, result.keyed = tuple(common), False
+    if not common:
+        result.added, result.removed = result.rows_after, result.rows_before
+        return
+    new_cols = ", ".join(_expr("n", name, retyped) for name in common)
+    old_cols = ", ".join(_expr("o", name, retyped) for name in common)
+    new_rows = f"select {new_cols} from new_rows n"
+    old_rows = f"select {old_cols} from old_rows o"
+    result.added, result.added_rows = _count_and_list(
+        connection, f"{new_rows} except all {old_rows}", max_listed
+    )
+    result.removed, result.removed_rows = _count_and_list(
+        connection, f"{old_rows} except all {new_rows}", max_listed
+    )

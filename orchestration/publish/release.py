@@ -1,0 +1,232 @@
+"""Cut a versioned release of the warehouse: Parquet per table, datapackage.json, notes, cnbudget.duckdb.
+
+A release is built in a local staging folder, uploaded into a temporary folder of the target and made
+visible by ONE rename, then `LATEST` is replaced (temporary file + rename). A crash at any point leaves no
+partial version visible and `LATEST` naming a complete release; the next publish removes leftovers and, if
+a complete release was renamed into place but `LATEST` never reached it, points `LATEST` at it.
+
+Releases are idempotent: the content hash (rows of every table, their schema, the source documents;
+never a timestamp) is stored in `datapackage.json`, and when it equals LATEST's no release is cut.
+One publisher at a time per target: concurrent publishers are not coordinated.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ..settings import DBT_PROJECT_DIR
+from . import datapackage as dp
+from .catalog import TargetState, release_snapshot, scan_target
+from .dbt_docs import load_model_docs
+from .diff import diff_snapshots
+from .errors import ReleaseError, ReleaseExists
+from .notes import NOTES_NAME, render_release_notes
+from .parquet_files import WrittenFile, file_digest, write_parquet
+from .release_database import DATABASE_NAME, build_release_database
+from .snapshot import Snapshot, release_content_hash
+from .sources import SourceDocument, documents_for_release
+from .table_keys import CONTRACT_VERSION
+from .target import LATEST_NAME, ReleaseTarget
+from .versions import is_version, next_version, version_key
+from .warehouse_tables import WarehouseContents, read_published_tables
+
+__all__ = ["ReleaseOutcome", "SourceDocument", "publish_release", "ReleaseExists", "ReleaseError"]
+
+DEFAULT_MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+@dataclass(frozen=True)
+class ReleaseOutcome:
+    version: str | None  # the release holding this data: the new one, or LATEST's when unchanged
+    path: str | None  # where it is (local path, or URL for remote targets)
+    unchanged: bool  # True: the data equals LATEST's, no release was cut (version/path name LATEST's)
+    row_counts: dict[str, int]  # rows per published table (of the warehouse as read)
+    notes: str  # RELEASE_NOTES.md of the new release, or why no release was cut
+    content_hash: str = ""
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def publish_release(
+    duckdb_path: Path,
+    target: str,
+    sources: list[SourceDocument] | str | os.PathLike | None = None,
+    today: datetime.date | None = None,
+    schema: str = "marts",
+    *,
+    version: str | None = None,
+    manifest_path: Path | None = DEFAULT_MANIFEST,
+    connection: duckdb.DuckDBPyConnection | None = None,
+) -> ReleaseOutcome:
+    """Publish every table of `schema` as a new release in `target`, unless the data is unchanged.
+
+    `sources` default to the warehouse's `raw.documents` (a sources folder may be passed: the documents
+    are still the warehouse's, checked against the files there). `version` forces a version name (it must be
+    new and newer than LATEST; an existing one raises `ReleaseExists`). `connection` lets a caller that
+    already holds the warehouse open pass it instead of a second (read-only) connection.
+    """
+    today = today or datetime.date.today()
+    store = ReleaseTarget(target)
+    state, warnings = _prepare_target(store)
+    previous = state.newest_complete
+    if version is not None:
+        if not is_version(version):
+            raise ReleaseError(f"not a release version (YYYY.MM.DD or YYYY.MM.DD.N): {version!r}")
+        if version in state.complete or version in state.incomplete or store.exists(version):
+            raise ReleaseExists(
+                f"release {version} already exists in {store.display()}: published versions are never modified"
+            )
+
+    with _open_warehouse(duckdb_path, connection) as warehouse:
+        contents = read_published_tables(warehouse, schema)
+        documents, source_warnings = documents_for_release(sources, warehouse)
+    warnings += source_warnings + list(contents.warnings)
+    row_counts = {table.name: table.rows for table in contents.tables}
+    content_hash = release_content_hash(
+        CONTRACT_VERSION, {table.name: table.content_hash for table in contents.tables}, documents
+    )
+
+    if previous is not None and state.complete[previous].get(dp.CONTENT_HASH) == content_hash:
+        return ReleaseOutcome(
+            version=previous,
+            path=store.display(previous),
+            unchanged=True,
+            row_counts=row_counts,
+            notes=f"No release cut: the data is identical to release {previous} (content hash sha256:{content_hash}).",
+            content_hash=content_hash,
+            warnings=tuple(warnings),
+        )
+
+    new_version = version or next_version(today, state.all_versions)
+    if previous is not None and version_key(new_version) <= version_key(previous):
+        raise ReleaseError(
+            f"release {new_version} would not be newer than the latest release {previous}; "
+            "LATEST must name the newest release (is the clock behind?)"
+        )
+    with tempfile.TemporaryDirectory(prefix="cnbudget-release-") as staging_dir:
+        notes = _build_release(
+            Path(staging_dir),
+            version=new_version,
+            today=today,
+            contents=contents,
+            documents=documents,
+            content_hash=content_hash,
+            previous=release_snapshot(store, previous, state.complete[previous]) if previous else None,
+            docs_path=manifest_path,
+            schema=schema,
+            warnings=warnings,
+        )
+        temp_name = store.new_temp_name(new_version)
+        store.upload_folder(Path(staging_dir), temp_name)
+    store.publish_folder(temp_name, new_version)
+    store.write_text_atomic(LATEST_NAME, new_version + "\n")
+    return ReleaseOutcome(
+        version=new_version,
+        path=store.display(new_version),
+        unchanged=False,
+        row_counts=row_counts,
+        notes=notes,
+        content_hash=content_hash,
+        warnings=tuple(warnings),
+    )
+
+
+def _prepare_target(store: ReleaseTarget) -> tuple[TargetState, list[str]]:
+    """Remove leftovers of interrupted publishes and make LATEST name the newest complete release.
+
+    Only what was provably never published is removed: temporary folders, and unfinished version folders
+    newer than a valid LATEST (object stores, whose rename is a copy, can leave those). A complete release
+    that was renamed into place before a crash hit LATEST is adopted: LATEST is pointed at it.
+    """
+    state = scan_target(store)
+    warnings: list[str] = []
+    for name in state.temporary:
+        store.remove(name)
+    pointer = state.latest_pointer
+    for name in state.incomplete:
+        if pointer is not None and version_key(name) > version_key(pointer):
+            store.remove(name)
+            warnings.append(f"removed unfinished release folder {name} (an interrupted publish)")
+    newest = state.newest_complete
+    if newest is not None and (pointer is None or pointer not in state.complete or newest != pointer):
+        store.write_text_atomic(LATEST_NAME, newest + "\n")
+        warnings.append(f"LATEST repaired: it named {pointer or 'nothing'}, now {newest}")
+    return scan_target(store), warnings
+
+
+@contextmanager
+def _open_warehouse(
+    duckdb_path: Path, connection: duckdb.DuckDBPyConnection | None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    if connection is not None:
+        yield connection
+        return
+    path = Path(duckdb_path)
+    if not path.is_file():
+        raise ReleaseError(f"no warehouse at {path}: run the pipeline before publishing")
+    opened = duckdb.connect(str(path), read_only=True)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def _build_release(
+    folder: Path,
+    *,
+    version: str,
+    today: datetime.date,
+    contents: WarehouseContents,
+    documents: tuple[SourceDocument, ...],
+    content_hash: str,
+    previous: Snapshot | None,
+    docs_path: Path | None,
+    schema: str,
+    warnings: list[str],
+) -> str:
+    """Write every file of the release into the local `folder`; returns the release notes."""
+    written: dict[str, WrittenFile] = {
+        table.name: write_parquet(table.data, folder / f"{table.name}.parquet") for table in contents.tables
+    }
+    docs = load_model_docs(docs_path, schema)
+    build_release_database(
+        folder,
+        {name: file.name for name, file in written.items()},
+        {name: model.description for name, model in docs.items()},
+    )
+    current = Snapshot(
+        version=version, tables={table.name: table.snapshot() for table in contents.tables}, sources=documents
+    )
+    notes = render_release_notes(
+        version=version,
+        today=today,
+        contract_version=CONTRACT_VERSION,
+        content_hash=content_hash,
+        row_counts={table.name: table.rows for table in contents.tables},
+        diff=diff_snapshots(previous, current),
+        warnings=warnings,
+    )
+    (folder / NOTES_NAME).write_text(notes, encoding="utf-8")
+    descriptor = dp.package_descriptor(
+        version=version,
+        created=dp.created_timestamp(),
+        contract_version=CONTRACT_VERSION,
+        content_hash=content_hash,
+        previous_version=previous.version if previous else None,
+        tables=contents.tables,
+        written=written,
+        docs=docs,
+        sources=documents,
+        other_files={name: file_digest(folder / name).bytes for name in (NOTES_NAME, DATABASE_NAME)},
+    )
+    text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
+    (folder / dp.DATAPACKAGE_NAME).write_text(text, encoding="utf-8")
+    return notes
