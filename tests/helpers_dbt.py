@@ -1,10 +1,12 @@
-"""A small raw warehouse derived from seed documents 001 and 003, and a way to run dbt on it.
+"""A small raw warehouse derived from the seed documents, and a way to run dbt on it.
 
-The rows below are cells printed in `sources/001_c9601cb349fb6821.txt` (稷山县委组织部, 2024 budget)
-and `sources/003_fea1944156b82701.txt` (朝阳市委组织部, 2024 final accounts), written as the
-extraction writes them into `raw.*`. Three rows are deliberately altered to exercise the dbt rules
-(each is marked DELIBERATE below): a code outside the reference, a truncated code the extraction
-could not infer, and a table that failed an error-level check.
+The rows below are values printed in `sources/001_c9601cb349fb6821.txt` (稷山县委组织部, 2024 budget),
+`sources/002_0851205fe117d4ca.txt` (江苏省委组织部, 2024 整体绩效目标表) and
+`sources/003_fea1944156b82701.txt` (朝阳市委组织部, 2024 final accounts and 整体绩效自评表), written
+as the extraction writes them into `raw.*` (source line numbers are those of the seed files). A few
+rows are deliberately altered to exercise the dbt rules; each is marked DELIBERATE: a code outside
+the reference, truncated codes the extraction left uninferred, two tables that failed an
+error-level check, and a project target table for a project that is not on the project list.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ import duckdb
 
 from orchestration.settings import DBT_PROJECT_DIR, ENV_DUCKDB_PATH
 from orchestration.warehouse.raw_schema import RAW_SCHEMA, all_raw_tables, create_raw_tables_sql
+from orchestration.warehouse.raw_schema_performance import performance_columns
 
 DOC_001 = "001_c9601cb349fb6821.txt"
+DOC_002 = "002_0851205fe117d4ca.txt"
 DOC_003 = "003_fea1944156b82701.txt"
 DOC_UNREADABLE = "005_unreadable.pdf"
 
@@ -31,7 +35,11 @@ def document_key(source_name: str) -> str:
     return hashlib.sha256(source_name.encode("utf-8")).hexdigest()[:16]
 
 
-KEY_001, KEY_003, KEY_UNREADABLE = (document_key(n) for n in (DOC_001, DOC_003, DOC_UNREADABLE))
+KEY_001, KEY_002, KEY_003, KEY_UNREADABLE = (
+    document_key(name) for name in (DOC_001, DOC_002, DOC_003, DOC_UNREADABLE)
+)
+
+# ---------------------------------------------------------------------------------------- documents
 
 _DOCUMENT_DEFAULTS = {
     "status": "read",
@@ -40,6 +48,7 @@ _DOCUMENT_DEFAULTS = {
     "layout": "pdftotext",
     "department_code": None,
     "department_scope": "department",
+    "prefecture": None,
     "county": None,
     "publisher": None,
     "source_url": None,
@@ -47,76 +56,51 @@ _DOCUMENT_DEFAULTS = {
     "metadata_origin": "{}",
 }
 
+# fmt: off
 DOCUMENTS = [
-    {
-        **_DOCUMENT_DEFAULTS,
-        "document_key": KEY_001,
-        "source_name": DOC_001,
-        "sha256": "1" * 64,
-        "doc_type": "budget",
-        "phase": "budget",
-        "fiscal_year": 2024,
-        "department_name": "中共稷山县委组织部",
-        "province": "山西省",
-        "prefecture": "运城市",
-        "county": "稷山县",
-        "admin_level": "county",
-        "division_code": "140824",
-        "title": "中共稷山县委组织部2024年部门预算",
-    },
-    {
-        **_DOCUMENT_DEFAULTS,
-        "document_key": KEY_003,
-        "source_name": DOC_003,
-        "sha256": "3" * 64,
-        "layout": "tsv",
-        "doc_type": "final_account",
-        "phase": "final_account",
-        "fiscal_year": 2024,
-        "department_name": "中共辽宁省朝阳市委组织部",
-        "department_code": "106001",
-        "province": "辽宁省",
-        "prefecture": "朝阳市",
-        "admin_level": "prefecture",
-        "division_code": "211300",
-        "title": "中共辽宁省朝阳市委组织部2024年度部门决算",
-    },
-    {
-        **_DOCUMENT_DEFAULTS,
-        "document_key": KEY_UNREADABLE,
-        "source_name": DOC_UNREADABLE,
-        "sha256": "5" * 64,
-        "status": "unreadable",
-        "error": "not a text document: no encoding decodes it",
-        "encoding": None,
-        "layout": None,
-        "doc_type": None,
-        "phase": None,
-        "fiscal_year": None,
-        "department_name": None,
-        "department_scope": None,
-        "province": None,
-        "prefecture": None,
-        "admin_level": None,
-        "division_code": None,
-        "title": None,
-    },
+    {**_DOCUMENT_DEFAULTS, "document_key": KEY_001, "source_name": DOC_001, "sha256": "1" * 64,
+     "doc_type": "budget", "phase": "budget", "fiscal_year": 2024, "department_name": "中共稷山县委组织部",
+     "province": "山西省", "prefecture": "运城市", "county": "稷山县", "admin_level": "county",
+     "division_code": "140824", "title": "中共稷山县委组织部2024年部门预算"},
+    {**_DOCUMENT_DEFAULTS, "document_key": KEY_002, "source_name": DOC_002, "sha256": "2" * 64, "layout": "tsv",
+     "doc_type": "performance_target", "phase": "budget", "fiscal_year": 2024,
+     "department_name": "中共江苏省委组织部（机关）", "department_scope": "unit", "province": "江苏省",
+     "admin_level": "province", "division_code": "320000", "title": "江苏省省级部门整体预算绩效目标表"},
+    {**_DOCUMENT_DEFAULTS, "document_key": KEY_003, "source_name": DOC_003, "sha256": "3" * 64, "layout": "tsv",
+     "doc_type": "final_account", "phase": "final_account", "fiscal_year": 2024,
+     "department_name": "中共辽宁省朝阳市委组织部", "department_code": "106001", "province": "辽宁省",
+     "prefecture": "朝阳市", "admin_level": "prefecture", "division_code": "211300",
+     "title": "中共辽宁省朝阳市委组织部2024年度部门决算"},
+    {**_DOCUMENT_DEFAULTS, "document_key": KEY_UNREADABLE, "source_name": DOC_UNREADABLE, "sha256": "5" * 64,
+     "status": "unreadable", "error": "not a text document: no encoding decodes it", "encoding": None,
+     "layout": None, "doc_type": None, "phase": None, "fiscal_year": None, "department_name": None,
+     "department_scope": None, "province": None, "admin_level": None, "division_code": None, "title": None},
 ]
 
 # (document_key, table_seq, source_table, table_kind, kind_priority, line_start, phase)
+# Performance tables have table_seq = 1000000 + the grid row of their title (raw_schema_performance.py).
 _TABLES = [
     (KEY_001, 1, "2024年预算收支总表", "budget_summary", 30, 118, "budget"),
     (KEY_001, 3, "2024年预算支出总表", "expenditure", 10, 162, "budget"),
     (KEY_001, 10, "2024年财政拨款安排“三公”经费支出预算表", "three_public_costs", 10, 574, "budget"),
     (KEY_001, 11, "2024年财政拨款安排机关运行经费预算表", "admin_operating_costs", 10, 598, "budget"),
     (KEY_001, 12, "2024年项目支出预算表（本年预算）", "project_expenditure", 10, 612, "budget"),
+    (KEY_001, 1000797, "稷山县县(区)级预算部门（单位）项目支出绩效目标表", "performance_target_project", 0, 797, "budget"),
+    (KEY_001, 1000904, "稷山县县(区)级预算部门（单位）项目支出绩效目标表", "performance_target_project", 0, 904, "budget"),
+    (KEY_001, 1001400, "项目支出绩效目标表", "performance_target_project", 0, 1400, "budget"),
+    (KEY_002, 1000003, "江苏省省级部门整体预算绩效目标表", "performance_target_department", 0, 3, "budget"),
+    (KEY_002, 1000100, "项目支出绩效目标表", "performance_target_project", 0, 100, "budget"),
     (KEY_003, 1, "收入支出决算总表", "budget_summary", 30, 304, "final_account"),
     (KEY_003, 3, "支出决算表", "expenditure", 10, 395, "final_account"),
     (KEY_003, 6, "一般公共预算财政拨款基本支出决算表", "general_public_budget_basic", 10, 535, "final_account"),
     (KEY_003, 7, "财政拨款“三公”经费支出决算表", "three_public_costs", 10, 580, "final_account"),
+    (KEY_003, 1000600, "部门（单位）整体绩效自评表", "performance_evaluation_department", 0, 605, "final_account"),
 ]
+# fmt: on
 TABLE_TITLES = {(doc, seq): title for doc, seq, title, *_ in _TABLES}
 _TABLE_KINDS = {(doc, seq): (kind, priority, phase) for doc, seq, _, kind, priority, _, phase in _TABLES}
+
+# -------------------------------------------------------------------------------------------- cells
 
 _CELL_DEFAULTS = {
     "source_unit": "万元",
@@ -189,131 +173,277 @@ def _econ(code, name, cost_type, inferred=False, **extra):
     }
 
 
+def _project(name, fund_source, **extra):
+    return {
+        "fact_table": "project_expenditure",
+        "project_name": name,
+        "project_level": 2,
+        "unit_name": "中共稷山县委组织部",
+        "fund_source": fund_source,
+        "funding": "current_year",
+        **extra,
+    }
+
+
+def _three_public(category, measure, fund_scope="fiscal", **extra):
+    return {
+        "fact_table": "three_public_costs",
+        "category": category,
+        "measure": measure,
+        "fund_scope": fund_scope,
+        **extra,
+    }
+
+
+# fmt: off
 CELLS = [
-    # 001 预算收支总表: revenue side and class 201 of the expenditure side (201 also in 支出总表).
+    # 001 预算收支总表 (line 142): revenue side, and class 201 of the expenditure side (also in 支出总表).
     _cell(KEY_001, 1, 1, 2, 142, "一、一般公共预算", "收入 / 2024年", "450.05",
           fact_table="revenue", revenue_source="general_public_budget", funding="current_year"),
     _cell(KEY_001, 1, 1, 4, 142, "一、一般公共服务支出", "支出 / 2024年合计", "388.14",
           **_fn("201", "一般公共服务支出", "total", inferred=True)),
-    # 001 预算支出总表 (lines 176-186).
-    _cell(KEY_001, 3, 1, 3, 176, "合计", "2024年预算数 / 合计", "450.05",
-          **_fn(None, None, "total", row_role="total")),
-    _cell(KEY_001, 3, 1, 4, 176, "合计", "2024年预算数 / 基本支出", "301.21",
-          **_fn(None, None, "basic", row_role="total")),
+    # 001 预算支出总表 (lines 176-188).
+    _cell(KEY_001, 3, 1, 3, 176, "合计", "2024年预算数 / 合计", "450.05", **_fn(None, None, "total", row_role="total")),
+    _cell(KEY_001, 3, 1, 4, 176, "合计", "2024年预算数 / 基本支出", "301.21", **_fn(None, None, "basic", row_role="total")),
     _cell(KEY_001, 3, 1, 5, 176, "合计", "2024年预算数 / 项目支出", "148.84",
           **_fn(None, None, "project", row_role="total")),
-    _cell(KEY_001, 3, 2, 3, 178, "一般公共服务支出", "2024年预算数 / 合计", "388.14",
-          **_fn("201", "一般公共服务支出", "total")),
+    _cell(KEY_001, 3, 2, 3, 178, "一般公共服务支出", "2024年预算数 / 合计", "388.14", **_fn("201", "一般公共服务支出", "total")),
     _cell(KEY_001, 3, 2, 4, 178, "一般公共服务支出", "2024年预算数 / 基本支出", "239.30",
           **_fn("201", "一般公共服务支出", "basic")),
     _cell(KEY_001, 3, 2, 5, 178, "一般公共服务支出", "2024年预算数 / 项目支出", "148.84",
           **_fn("201", "一般公共服务支出", "project")),
-    _cell(KEY_001, 3, 3, 3, 180, "组织事务", "2024年预算数 / 合计", "388.14",
-          **_fn("20132", "组织事务", "total")),
+    _cell(KEY_001, 3, 3, 3, 180, "组织事务", "2024年预算数 / 合计", "388.14", **_fn("20132", "组织事务", "total")),
+    # DELIBERATE: 2013250 事业运行 printed as 2013260, a code outside the reference; 事业运行 names many
+    # 项 of class 201, so the name cannot repair it: kept as printed and reported as a warning.
+    _cell(KEY_001, 3, 6, 3, 186, "事业运行", "2024年预算数 / 合计", "27.70", **_fn("2013260", "事业运行", "total")),
     _cell(KEY_001, 3, 7, 3, 188, "其他组织事务支出", "2024年预算数 / 合计", "108.84",
           **_fn("2013299", "其他组织事务支出", "total")),
     _cell(KEY_001, 3, 7, 5, 188, "其他组织事务支出", "2024年预算数 / 项目支出", "108.84",
           **_fn("2013299", "其他组织事务支出", "project")),
-    # DELIBERATE: 2013250 事业运行 printed as 2013260, a code not in the reference; its name is that
-    # of many 项 of class 201, so it cannot be repaired: kept as printed, reported as a warning.
-    _cell(KEY_001, 3, 6, 3, 186, "事业运行", "2024年预算数 / 合计", "27.70",
-          **_fn("2013260", "事业运行", "total")),
-    # 001 三公 table (lines 586-596): the 合计 column is 财政拨款 (fiscal), the next its 一般公共预算 part.
-    _cell(KEY_001, 10, 2, 2, 590, "公务接待费", "2024年预算数 / 合计", "1.10",
-          fact_table="three_public_costs", category="official_reception", measure="budget", fund_scope="fiscal"),
+    # 001 三公 table (lines 590-598): the 合计 column is 财政拨款 (fiscal), the next one its 一般公共预算 part.
+    _cell(KEY_001, 10, 2, 2, 590, "公务接待费", "2024年预算数 / 合计", "1.10", **_three_public("official_reception", "budget")),
     _cell(KEY_001, 10, 2, 3, 590, "公务接待费", "2024年预算数 / 一般公共预算", "1.10",
-          fact_table="three_public_costs", category="official_reception", measure="budget",
-          fund_scope="general_public_budget"),
-    _cell(KEY_001, 10, 6, 2, 598, "合计", "2024年预算数 / 合计", "1.10",
-          fact_table="three_public_costs", category="total", measure="budget", fund_scope="fiscal",
-          row_role="total"),
+          **_three_public("official_reception", "budget", fund_scope="general_public_budget")),
+    _cell(KEY_001, 10, 6, 2, 598, "合计", "2024年预算数 / 合计", "1.10", **_three_public("total", "budget", row_role="total")),
     # 001 机关运行经费 (lines 610-612).
     _cell(KEY_001, 11, 1, 2, 610, "部门合计", "2024预算数 / 合计", "44.51",
           fact_table="admin_operating_costs", fund_scope="fiscal", row_role="total"),
     _cell(KEY_001, 11, 2, 2, 612, "中共稷山县委组织部", "2024预算数 / 合计", "44.51",
           fact_table="admin_operating_costs", fund_scope="fiscal", unit_name="中共稷山县委组织部"),
-    # 001 项目支出预算表（本年预算） (lines 641-647).
-    _cell(KEY_001, 12, 3, 2, 641, "农村离任“两委”主干生活补贴", "合计", "60.38",
-          fact_table="project_expenditure", project_name="农村离任“两委”主干生活补贴", project_level=2,
-          unit_name="中共稷山县委组织部", fund_source="total", funding="current_year"),
+    # 001 项目支出预算表（本年预算） (lines 641-651).
+    _cell(KEY_001, 12, 3, 2, 641, "农村离任“两委”主干生活补贴", "合计", "60.38", **_project("农村离任“两委”主干生活补贴", "total")),
     _cell(KEY_001, 12, 3, 3, 641, "农村离任“两委”主干生活补贴", "2024年财政拨款 / 一般公共预算", "60.38",
-          fact_table="project_expenditure", project_name="农村离任“两委”主干生活补贴", project_level=2,
-          unit_name="中共稷山县委组织部", fund_source="general_public_budget", funding="current_year"),
-    _cell(KEY_001, 12, 4, 2, 643, "党员干部教育培训经费", "合计", "11.46",
-          fact_table="project_expenditure", project_name="党员干部教育培训经费", project_level=2,
-          unit_name="中共稷山县委组织部", fund_source="total", funding="current_year"),
+          **_project("农村离任“两委”主干生活补贴", "general_public_budget")),
+    _cell(KEY_001, 12, 4, 2, 643, "党员干部教育培训经费", "合计", "11.46", **_project("党员干部教育培训经费", "total")),
+    _cell(KEY_001, 12, 8, 2, 651, "组织部党建网经费", "合计", "12.00", **_project("组织部党建网经费", "total")),
     # 003 收入支出决算总表 (line 314).
     _cell(KEY_003, 1, 1, 3, 314, "一、一般公共预算财政拨款收入", "收入 / 金额", "1,803.18",
           fact_table="revenue", revenue_source="general_public_budget", funding="current_year"),
-    # 003 支出决算表 (lines 402-408).
+    # 003 支出决算表 (lines 402-407).
     _cell(KEY_003, 3, 1, 3, 402, "合计", "本年支出合计", "1,803.18", **_fn(None, None, "total", row_role="total")),
     _cell(KEY_003, 3, 2, 3, 403, "一般公共服务支出", "本年支出合计", "1,540.21", **_fn("201", "一般公共服务支出", "total")),
     _cell(KEY_003, 3, 2, 4, 403, "一般公共服务支出", "基本支出", "853.86", **_fn("201", "一般公共服务支出", "basic")),
     _cell(KEY_003, 3, 2, 5, 403, "一般公共服务支出", "项目支出", "686.35", **_fn("201", "一般公共服务支出", "project")),
-    # DELIBERATE: 2013204 公务员事务 with its code cut to six digits and not inferred by the extraction:
-    # dbt repairs it from the name (the only 公务员事务 of class 201 in 2024).
+    # DELIBERATE: 2013204 公务员事务 with its code cut to six digits and left uninferred by the
+    # extraction: dbt repairs it from the name (the only 公务员事务 of class 201 in 2024).
     _cell(KEY_003, 3, 6, 5, 407, "公务员事务", "项目支出", "101.50", **_fn("201320", "公务员事务", "project")),
-    # 003 一般公共预算财政拨款基本支出决算表 (lines 538-541): codes printed cut to four digits.
-    _cell(KEY_003, 6, 1, 3, 538, "工资福利支出", "人员经费 / 决算数", "997.29",
-          **_econ("301", "工资福利支出", "personnel")),
+    # 003 一般公共预算财政拨款基本支出决算表 (lines 538-574): codes printed cut to four digits.
+    _cell(KEY_003, 6, 1, 3, 538, "工资福利支出", "人员经费 / 决算数", "997.29", **_econ("301", "工资福利支出", "personnel")),
     _cell(KEY_003, 6, 2, 3, 539, "基本工资", "人员经费 / 决算数", "306.64",
           **_econ("30101", "基本工资", "personnel", inferred=True)),
-    # DELIBERATE: as printed (3010), the extraction having left the code uninferred: dbt repairs it to 30102.
-    _cell(KEY_003, 6, 3, 3, 540, "津贴补贴", "人员经费 / 决算数", "154.90",
-          **_econ("3010", "津贴补贴", "personnel")),
+    # DELIBERATE: printed 3010, left uninferred by the extraction: dbt repairs it to 30102 from the name.
+    _cell(KEY_003, 6, 3, 3, 540, "津贴补贴", "人员经费 / 决算数", "154.90", **_econ("3010", "津贴补贴", "personnel")),
     _cell(KEY_003, 6, 40, 3, 574, "人员经费合计", "人员经费 / 决算数", "1,001.18",
           **_econ(None, None, "personnel", row_role="total")),
-    # 003 三公 table (lines 590-594); DELIBERATE: the table fails an error-level check (see DQ_ISSUES).
-    _cell(KEY_003, 7, 1, 2, 590, "合 计", "预算数", "4.92",
-          fact_table="three_public_costs", category="total", measure="budget", fund_scope="fiscal", row_role="total"),
-    _cell(KEY_003, 7, 1, 3, 590, "合 计", "决算数", "4.92",
-          fact_table="three_public_costs", category="total", measure="final", fund_scope="fiscal", row_role="total"),
-    _cell(KEY_003, 7, 4, 2, 593, "3、公务用车购置及运行费", "预算数", "4.92",
-          fact_table="three_public_costs", category="vehicle_total", measure="budget", fund_scope="fiscal"),
-    _cell(KEY_003, 7, 4, 3, 593, "3、公务用车购置及运行费", "决算数", "4.92",
-          fact_table="three_public_costs", category="vehicle_total", measure="final", fund_scope="fiscal"),
+    # 003 三公 table (lines 590-593). DELIBERATE: the table failed an error-level check (DQ_ISSUES).
+    _cell(KEY_003, 7, 1, 2, 590, "合 计", "预算数", "4.92", **_three_public("total", "budget", row_role="total")),
+    _cell(KEY_003, 7, 1, 3, 590, "合 计", "决算数", "4.92", **_three_public("total", "final", row_role="total")),
+    _cell(KEY_003, 7, 4, 2, 593, "3、公务用车购置及运行费", "预算数", "4.92", **_three_public("vehicle_total", "budget")),
+    _cell(KEY_003, 7, 4, 3, 593, "3、公务用车购置及运行费", "决算数", "4.92", **_three_public("vehicle_total", "final")),
 ]
 
 QUARANTINE = [
-    {
-        "document_key": KEY_003,
-        "table_seq": 6,
-        "source_table": TABLE_TITLES[(KEY_003, 6)],
-        "source_row": "医疗费",
-        "line_number": 551,
-        "column_label": "人员经费 / 决算数",
-        "raw_value": "8.61",
-        "reason": "economic code 3011 (医疗费): no single code of class 301 has this name in 2024",
-    },
+    {"document_key": KEY_003, "table_seq": 6, "source_table": TABLE_TITLES[(KEY_003, 6)], "source_row": "医疗费",
+     "line_number": 551, "column_label": "人员经费 / 决算数", "raw_value": "8.61",
+     "reason": "economic code 3011 (医疗费): no single code of class 301 has this name in 2024"},
 ]
 
 FAILED_CHECK = "three_public_total_equals_items"
+FAILED_PERFORMANCE_CHECK = "target_table_complete"
 DQ_ISSUES = [
-    {
-        "document_key": KEY_003,
-        "check_name": FAILED_CHECK,
-        "severity": "error",
-        "source_table": TABLE_TITLES[(KEY_003, 7)],
-        "table_seq": 7,
-        "detail": "expected 合 计 / 决算数 = sum of items (4.92); found 4.92 + 0.50 = 5.42 at row 3、公务用车购置及运行费",
-    },
-    {
-        "document_key": KEY_UNREADABLE,
-        "check_name": "document_readable",
-        "severity": "error",
-        "source_table": None,
-        "table_seq": None,
-        "detail": "not a text document: no encoding decodes it",
-    },
+    {"document_key": KEY_003, "check_name": FAILED_CHECK, "severity": "error",
+     "source_table": TABLE_TITLES[(KEY_003, 7)], "table_seq": 7,
+     "detail": "expected 合 计 / 决算数 = sum of items (4.92); found 4.92 + 0.50 = 5.42 at row 3、公务用车购置及运行费"},
+    {"document_key": KEY_002, "check_name": FAILED_PERFORMANCE_CHECK, "severity": "error",
+     "source_table": TABLE_TITLES[(KEY_002, 1000100)], "table_seq": 1000100,
+     "detail": "expected a 年度资金总额 per project; found none for 人才工作经费 (line 102)"},
+    {"document_key": KEY_UNREADABLE, "check_name": "document_readable", "severity": "error", "source_table": None,
+     "table_seq": None, "detail": "not a text document: no encoding decodes it"},
 ]
+# fmt: on
+
+# ---------------------------------------------------------------------------------------- performance
+
+
+def _performance_row(table: str, doc: str, seq: int, block: int, row: int, line: int, label: str, **values):
+    row_values = {
+        "document_key": doc,
+        "table_seq": seq,
+        "block_seq": block,
+        "row_seq": row,
+        "source_table": TABLE_TITLES[(doc, seq)],
+        "source_row": label,
+        "line_number": line,
+        "cell_reading": "positional",
+        **values,
+    }
+    return {column: row_values.get(column) for column in performance_columns(table)}
+
+
+def _target(doc, seq, block, row, line, level3, period, text, levels=("产出指标", "数量指标"), **values):
+    return _performance_row(
+        "performance_target",
+        doc,
+        seq,
+        block,
+        row,
+        line,
+        level3,
+        period=period,
+        level1_printed=levels[0],
+        level1_name=levels[0],
+        level2_printed=levels[1],
+        level2_name=levels[1],
+        level3_printed=level3,
+        level3_name=level3,
+        target_text=text,
+        **values,
+    )
+
+
+def _block(doc, seq, block, line, kind, project_name=None, matched=None, **values):
+    row = {
+        "document_key": doc,
+        "table_seq": seq,
+        "block_seq": block,
+        "source_table": TABLE_TITLES[(doc, seq)],
+        "line_number": line,
+        "table_kind": kind,
+        "is_department_wide": project_name is None,
+        "project_name": project_name,
+        "matched_project_name": matched,
+        "source_unit": "万元",
+        "indicator_rows": 0,
+        "target_facts": 0,
+        "evaluation_facts": 0,
+        **values,
+    }
+    return {column: row.get(column) for column in performance_columns("performance_project")}
+
+
+def _funding(doc, seq, line, item, flow, period, raw, unit="万元"):
+    amount = Decimal(raw.replace(",", ""))
+    return _performance_row(
+        "performance_funding",
+        doc,
+        seq,
+        1,
+        0,
+        line,
+        item,
+        flow=flow,
+        item_name=item,
+        period=period,
+        raw_value=raw,
+        amount=amount / 10000 if unit == "元" else amount,
+        source_unit=unit,
+    )
+
+
+# fmt: off
+PERFORMANCE_TARGETS = [
+    # 002 部门整体绩效目标表 (lines 33-41): a half-year and an annual value of one indicator are two facts.
+    _target(KEY_002, 1000003, 1, 1, 33, "中长期规划制定健全性", "half_year", "健全", levels=("决策", "计划制定")),
+    _target(KEY_002, 1000003, 1, 2, 33, "中长期规划制定健全性", "annual", "健全", levels=("决策", "计划制定")),
+    _target(KEY_002, 1000003, 1, 3, 41, "预算调整率", "annual", "=0%", levels=("过程", "预算执行"),
+            comparator="=", target_value=Decimal("0"), target_unit="%"),
+    # 001 项目支出绩效目标表 (lines 797-901, 904-972): projects of 001's project list, matched to it by
+    # the extraction; the second prints an implementation-period and an annual value.
+    _target(KEY_001, 1000797, 1, 1, 883, "发放人数", "annual", "≥400人", project_name="农村离任“两委”主干生活补贴",
+            matched_project_name="农村离任“两委”主干生活补贴", comparator=">=", target_value=Decimal("400"),
+            target_unit="人", project_amount=Decimal("60.3840")),
+    _target(KEY_001, 1000797, 1, 2, 901, "离任主干满意度", "annual", "≥95%", levels=("满意度指标", "服务对象满意度指标"),
+            project_name="农村离任“两委”主干生活补贴", matched_project_name="农村离任“两委”主干生活补贴",
+            comparator=">=", target_value=Decimal("95"), target_unit="%", project_amount=Decimal("60.3840")),
+    _target(KEY_001, 1000904, 1, 1, 972, "维护网站数量", "implementation_period", "2个", project_name="组织部党建网经费",
+            matched_project_name="组织部党建网经费", target_value=Decimal("2"), target_unit="个"),
+    _target(KEY_001, 1000904, 1, 2, 972, "维护网站数量", "annual", "2个", project_name="组织部党建网经费",
+            matched_project_name="组织部党建网经费", target_value=Decimal("2"), target_unit="个"),
+    # DELIBERATE: a target table for a project that is not on 001's project list (the extraction matched
+    # nothing): it is a project of its own in dim_project.
+    _target(KEY_001, 1001400, 1, 1, 1412, "系统可用率", "annual", "≥99%", project_name="党建网运维保障",
+            comparator=">=", target_value=Decimal("99"), target_unit="%"),
+    # DELIBERATE: a target table that failed an error-level check (DQ_ISSUES): its target is quarantined.
+    _target(KEY_002, 1000100, 1, 1, 112, "引进高层次人才数量", "annual", ">=10人", project_name="人才工作经费",
+            comparator=">=", target_value=Decimal("10"), target_unit="人"),
+]
+
+PERFORMANCE_EVALUATIONS = [
+    # 003 部门（单位）整体绩效自评表 (lines 612, 622): a 年度主要任务 line and an indicator.
+    _performance_row("performance_evaluation", KEY_003, 1000600, 1, 1, 612, "部门预算基本支出人员经费（刚性）",
+                     row_kind="task", level1_printed="年度主要任务", level1_name="年度主要任务",
+                     level3_printed="部门预算基本支出人员经费（刚性）", level3_name="部门预算基本支出人员经费（刚性）",
+                     planned_amount=Decimal("251.63"), executed_amount=Decimal("236.73"),
+                     execution_rate_text="94.00%", weight=Decimal("10"), score=Decimal("9.4")),
+    _performance_row("performance_evaluation", KEY_003, 1000600, 1, 2, 622, "重点工作办结率",
+                     row_kind="indicator", level1_printed="履职效能", level1_name="履职效能",
+                     level2_printed="重点工作履行情况", level2_name="重点工作履行情况", level3_printed="重点工作办结率",
+                     level3_name="重点工作办结率", target_text="=100%", comparator="=", target_value=Decimal("100"),
+                     target_unit="%", actual_text="100", actual_value=Decimal("100"), completion_text="1",
+                     weight=Decimal("3.5"), score=Decimal("3.5")),
+]
+
+PERFORMANCE_PROJECTS = [
+    _block(KEY_001, 1000797, 1, 801, "performance_target_project", "农村离任“两委”主干生活补贴",
+           "农村离任“两委”主干生活补贴", source_unit="元", budget_amount=Decimal("60.3840"),
+           implementation_amount=Decimal("65.0000"), competent_department="009-中共稷山县委组织部",
+           implementing_unit="中共稷山县委组织部", project_type="一次性项目（1年结束）"),
+    _block(KEY_001, 1000904, 1, 908, "performance_target_project", "组织部党建网经费", "组织部党建网经费",
+           source_unit="元", budget_amount=Decimal("12.0000"), implementation_amount=Decimal("12.0000")),
+    _block(KEY_001, 1001400, 1, 1404, "performance_target_project", "党建网运维保障"),
+    _block(KEY_002, 1000003, 1, 5, "performance_target_department", department_name="中共江苏省委组织部（机关）",
+           budget_amount=Decimal("14379.06")),
+    _block(KEY_002, 1000100, 1, 102, "performance_target_project", "人才工作经费"),
+    _block(KEY_003, 1000600, 1, 605, "performance_evaluation_department",
+           department_name="106001 中共朝阳市委组织部-211300000"),
+]
+
+PERFORMANCE_FUNDING = [
+    # 001 line 810, printed in 元.
+    _funding(KEY_001, 1000797, 810, "实施期资金总额", "revenue", "implementation_period", "650,000", unit="元"),
+    _funding(KEY_001, 1000797, 810, "年度资金总额", "revenue", "annual", "603,840", unit="元"),
+    # 002 lines 11 and 20.
+    _funding(KEY_002, 1000003, 11, "资金总额", "revenue", "annual", "14379.06"),
+    _funding(KEY_002, 1000003, 20, "基本支出", "expenditure", "half_year", "4000"),
+    _funding(KEY_002, 1000003, 20, "基本支出", "expenditure", "annual", "8728.56"),
+]
+# fmt: on
+
+PERFORMANCE_ROWS = {
+    "performance_target": PERFORMANCE_TARGETS,
+    "performance_evaluation": PERFORMANCE_EVALUATIONS,
+    "performance_project": PERFORMANCE_PROJECTS,
+    "performance_funding": PERFORMANCE_FUNDING,
+}
 
 
 def _tables() -> list[dict]:
-    """raw.tables rows whose counts agree with the cells and quarantine rows above."""
+    """raw.tables rows whose counts agree with the cells, performance facts and quarantine rows above."""
+    facts_rows = CELLS + PERFORMANCE_TARGETS + PERFORMANCE_EVALUATIONS + PERFORMANCE_FUNDING
     rows = []
     for doc, seq, title, kind, _priority, line_start, _phase in _TABLES:
-        facts = sum(1 for c in CELLS if (c["document_key"], c["table_seq"]) == (doc, seq))
-        quarantined = sum(1 for q in QUARANTINE if (q["document_key"], q["table_seq"]) == (doc, seq))
+        facts = sum(1 for row in facts_rows if (row["document_key"], row["table_seq"]) == (doc, seq))
+        quarantined = sum(1 for row in QUARANTINE if (row["document_key"], row["table_seq"]) == (doc, seq))
         rows.append(
             {
                 "document_key": doc,
@@ -334,21 +464,23 @@ def _tables() -> list[dict]:
 
 
 def raw_fixture_rows() -> dict[str, list[dict]]:
+    """Rows of every raw table (orchestration.warehouse.raw_schema.all_raw_tables), by table name."""
     return {
         "documents": DOCUMENTS,
         "tables": _tables(),
         "cells": CELLS,
         "quarantine": QUARANTINE,
         "dq_issue": DQ_ISSUES,
+        **PERFORMANCE_ROWS,
     }
 
 
 def write_raw_fixture(duckdb_path: Path) -> None:
     """Create the raw schema (orchestration.warehouse.raw_schema) in a DuckDB file and fill it."""
+    rows_by_table = raw_fixture_rows()
     with duckdb.connect(str(duckdb_path)) as con:
         for statement in create_raw_tables_sql():
             con.execute(statement)
-        rows_by_table = raw_fixture_rows()
         for table in all_raw_tables():
             rows = rows_by_table.get(table, [])
             if not rows:
@@ -357,8 +489,11 @@ def write_raw_fixture(duckdb_path: Path) -> None:
             placeholders = ", ".join("?" for _ in columns)
             con.executemany(
                 f"INSERT INTO {RAW_SCHEMA}.{table} ({', '.join(columns)}) VALUES ({placeholders})",
-                [[row[c] for c in columns] for row in rows],
+                [[row[column] for column in columns] for row in rows],
             )
+
+
+# ------------------------------------------------------------------------------------------- dbt run
 
 
 @contextmanager
@@ -375,7 +510,10 @@ def _env(name: str, value: str) -> Iterator[None]:
 
 
 def run_dbt(args: list[str], duckdb_path: Path, artefacts_dir: Path):
-    """Run dbt in-process on the project against `duckdb_path`; target/ and logs go to artefacts_dir."""
+    """Run dbt in-process on the project against `duckdb_path`; target/ and logs go to artefacts_dir.
+
+    Returns dbt's `dbtRunnerResult` (`.success`, `.result` with one entry per node).
+    """
     from dbt.cli.main import dbtRunner
 
     common = [

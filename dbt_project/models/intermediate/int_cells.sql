@@ -19,10 +19,7 @@ select
     cells.*,
     documents.department_key,
     documents.fiscal_year,
-    case
-        when cells.project_name is not null
-            then {{ stable_key(['documents.department_key', 'documents.fiscal_year', normalised_name('cells.project_name')]) }}
-    end as project_key,
+    {{ project_key('documents.department_key', 'documents.fiscal_year', 'cells.project_name') }} as project_key,
     table_status.is_published,
     table_status.failed_checks
 from cells

@@ -21,10 +21,7 @@ select
     phase,
     fiscal_year,
     normalised_department_name as department_name,
-    case
-        when normalised_department_name is not null
-            then {{ stable_key(['normalised_department_name']) }}
-    end as department_key,
+    {{ department_key('department_name') }} as department_key,
     department_code,
     department_scope,
     province,

@@ -7,5 +7,6 @@ select
     cast(project_name as varchar) as project_name,
     cast(parent_project_name as varchar) as parent_project_name,
     cast(project_category as varchar) as project_category,
-    cast(in_project_list as boolean) as in_project_list
+    cast(in_project_list as boolean) as in_project_list,
+    cast(in_performance_tables as boolean) as in_performance_tables
 from {{ ref('int_projects') }}
