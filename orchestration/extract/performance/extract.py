@@ -1,0 +1,86 @@
+"""The entry point: every performance table of a document grid, read into raw rows.
+
+Tables are found by their titles (segment.py), each read by the reader for its form — a grid of
+columns (000, 002, 004), the county form with implementation-period and annual columns side by side
+(001), or a self-evaluation (003) — then every project is linked to the department's project list
+(matching.py). Nothing is dropped: a row that cannot be placed is quarantined with its reason, a
+table the document cuts off is reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ...readers.grid import Grid
+from .evaluations import EvaluationReader
+from .matching import BudgetProjectLike, link_projects
+from .records import Sink, TableContext
+from .segment import TableSpan, find_performance_tables
+from .targets_county import CountyTargetReader, is_paired_header
+from .targets_tabular import TabularTargetReader
+from .vocabulary import Vocabulary, load_vocabulary
+
+
+@dataclass
+class PerformanceExtraction:
+    """Rows for the raw tables, keyed by column name; money as Decimal in 万元."""
+
+    targets: list[dict] = field(default_factory=list)  # raw.performance_target
+    evaluations: list[dict] = field(default_factory=list)  # raw.performance_evaluation
+    projects: list[dict] = field(default_factory=list)  # raw.performance_project
+    funding: list[dict] = field(default_factory=list)  # raw.performance_funding
+    quarantine: list[dict] = field(default_factory=list)  # raw.quarantine
+    issues: list[dict] = field(default_factory=list)  # raw.dq_issue
+    tables: list[dict] = field(default_factory=list)  # raw.tables
+    # What each grid row of each table was read as (title, attribute, funding, header, indicator ...):
+    # not a raw table, kept so the accounting of rows can be checked.
+    row_roles: list[dict] = field(default_factory=list)
+
+
+def _reader(grid: Grid, span: TableSpan, ctx: TableContext, sink: Sink, vocabulary: Vocabulary):
+    if span.kind == "evaluation":
+        return EvaluationReader(grid, span, ctx, sink, vocabulary)
+    if any(is_paired_header(grid.rows[i], vocabulary) for i in range(span.start, span.stop)):
+        return CountyTargetReader(grid, span, ctx, sink, vocabulary)
+    return TabularTargetReader(grid, span, ctx, sink, vocabulary)
+
+
+def extract_performance(
+    grid: Grid, document_key: str, budget_projects: Sequence[BudgetProjectLike]
+) -> PerformanceExtraction:
+    vocabulary = load_vocabulary()
+    sink = Sink(document_key)
+    for span in find_performance_tables(grid, vocabulary):
+        title_line = grid.rows[span.title_index].line
+        ctx = TableContext(
+            document_key=document_key,
+            table_seq=span.table_seq,
+            source_table=span.title,
+            table_kind=span.table_kind,
+            unit=None,
+            line_start=title_line,
+            line_end=title_line,
+        )
+        sink.role(ctx, span.title_index, title_line, "title")
+        ended = _reader(grid, span, ctx, sink, vocabulary).read()
+        if ended == "span_end" and span.stop_reason == "end_of_document":
+            sink.issue(
+                ctx,
+                "performance_table_truncated",
+                "warning",
+                f"the document ends inside this table (last row at line {ctx.line_end}, no closing row): "
+                "rows after it may be missing",
+            )
+        sink.close_table(ctx)
+    link_projects(sink, budget_projects)
+    return PerformanceExtraction(
+        targets=sink.targets,
+        evaluations=sink.evaluations,
+        projects=sink.projects,
+        funding=sink.funding,
+        quarantine=sink.quarantine,
+        issues=sink.issues,
+        tables=sink.tables,
+        row_roles=sink.row_roles,
+    )

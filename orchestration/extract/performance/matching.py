@@ -1,0 +1,127 @@
+"""Linking each target/evaluation table to its project in the department's project list.
+
+Names differ slightly between the two (000: 人才培训经费 vs 人才培养经费; 公务员招录工作经费 vs
+公务员考录工作经费), and a target table states this year's money while the list states the total
+(公务员考录工作经费 335.21, of which 290 this year). So a pair matches on a normalised name that is
+identical, or similar enough AND an amount equal to the project's total or this-year share (within
+0.01 万元, the published rounding), or very similar when the target prints no amount. Pairs are
+taken best first (identical name, amount agrees, similarity, then document order), one target per
+project unless their names are identical. A target with no match stays a project of its own.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+from .records import Sink
+
+AMOUNT_TOLERANCE = Decimal("0.01")
+SIMILAR_WITH_AMOUNT = 0.6
+SIMILAR_WITHOUT_AMOUNT = 0.85
+_NOISE = re.compile(r"[\s\u3000\xa0“”‘’\"'《》<>〈〉]+")
+_BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "[", "】": "]", "—": "-", "－": "-"})
+
+
+class BudgetProjectLike(Protocol):
+    """What the matcher needs of a project of the department's list (financial.BudgetProject)."""
+
+    name: str
+    total: Decimal | None
+    this_year: Decimal | None
+
+
+@dataclass(frozen=True)
+class TargetProject:
+    """A project as a target or evaluation table names it, with the amount it prints (万元)."""
+
+    name: str
+    amount: Decimal | None
+
+
+def normalise_project_name(name: str) -> str:
+    return _NOISE.sub("", name).translate(_BRACKETS).lower()
+
+
+def name_similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(
+        None, normalise_project_name(a), normalise_project_name(b), autojunk=False
+    ).ratio()
+
+
+def amount_agrees(amount: Decimal | None, project: BudgetProjectLike) -> bool | None:
+    """True/False when both sides print an amount, None when there is nothing to compare."""
+    stated = [v for v in (project.total, project.this_year) if v is not None]
+    if amount is None or not stated:
+        return None
+    return any(abs(amount - value) <= AMOUNT_TOLERANCE for value in stated)
+
+
+def match_projects(
+    targets: list[TargetProject], budget_projects: list[BudgetProjectLike]
+) -> dict[str, str | None]:
+    """Target project name -> name of the matching project of the list, or None."""
+    result: dict[str, str | None] = {target.name: None for target in targets}
+    candidates = []
+    for t_index, target in enumerate(targets):
+        target_key = normalise_project_name(target.name)
+        for p_index, project in enumerate(budget_projects):
+            identical = target_key == normalise_project_name(project.name)
+            similarity = 1.0 if identical else name_similarity(target.name, project.name)
+            agrees = amount_agrees(target.amount, project)
+            if (
+                identical
+                or (agrees and similarity >= SIMILAR_WITH_AMOUNT)
+                or (agrees is None and similarity >= SIMILAR_WITHOUT_AMOUNT)
+            ):
+                candidates.append((not identical, agrees is not True, -similarity, t_index, p_index))
+    candidates.sort()
+    owner: dict[int, str] = {}  # project index -> normalised name of the target that took it
+    matched: set[int] = set()
+    for *_, t_index, p_index in candidates:
+        target_key = normalise_project_name(targets[t_index].name)
+        if t_index in matched or owner.get(p_index, target_key) != target_key:
+            continue
+        owner[p_index] = target_key
+        matched.add(t_index)
+        result[targets[t_index].name] = budget_projects[p_index].name
+    return result
+
+
+def link_projects(sink: Sink, budget_projects: Sequence[BudgetProjectLike]) -> None:
+    """Fill matched_project_name in every performance row; report projects left unmatched."""
+    projects = [row for row in sink.projects if not row["is_department_wide"] and row["project_name"]]
+    if not projects:
+        return
+    targets = [TargetProject(row["project_name"], row["budget_amount"]) for row in projects]
+    matches = match_projects(targets, list(budget_projects))
+    for rows in (sink.projects, sink.targets, sink.evaluations):
+        for row in rows:
+            if row["project_name"] is not None:
+                row["matched_project_name"] = matches.get(row["project_name"])
+    if not budget_projects:
+        sink.issue(
+            None,
+            "performance_project_unmatched",
+            "info",
+            f"{len(projects)} project(s) with performance tables, but the document has no project list to "
+            "link them to: each is a project of its own",
+        )
+        return
+    for row in projects:
+        if row["matched_project_name"] is None:
+            sink.issues.append(
+                {
+                    "document_key": sink.document_key,
+                    "check_name": "performance_project_unmatched",
+                    "severity": "info",
+                    "source_table": row["source_table"],
+                    "table_seq": row["table_seq"],
+                    "detail": f"project {row['project_name']!r} (amount {row['budget_amount']}) matches no "
+                    "project of the department's list by name and amount: it is a project of its own",
+                }
+            )
