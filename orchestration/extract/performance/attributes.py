@@ -33,10 +33,6 @@ PROJECT_COLUMNS = frozenset(
 )
 
 
-# Money attributes with a column of their own in raw.performance_project.
-MONEY_COLUMNS = frozenset({"budget_amount", "executed_amount", "implementation_amount", "half_year_amount"})
-
-
 def is_attribute_row(row: Row, vocabulary: Vocabulary) -> bool:
     filled = row.filled
     return bool(filled) and vocabulary.attribute(filled[0][1]) is not None
@@ -93,25 +89,19 @@ def read_attribute_row(
         if kind == "money":
             if unit and ctx.unit is None:
                 ctx.unit = unit
-            unit = unit or ctx.unit or "万元"
-            if key not in MONEY_COLUMNS:  # an amount of the funding (部门年初预算收入金额)
-                sink.funding_line(
-                    ctx, row.line, label_key(label), "revenue", label_key(label), "annual", value, unit
-                )
-                continue
-            amount = sink.amount(ctx, row.line, label_key(label), label_key(label), value, unit)
-            if amount is not None:
-                ctx.items += 1
-                ctx.facts += 1
-                block.fields[key] = amount
+            flow = vocabulary.money_flows[key]
+            amount = sink.funding_line(
+                ctx, row.line, key, flow, key, "annual", value, unit or ctx.unit or "万元"
+            )
+            column = vocabulary.money_attributes[key]
+            if amount is not None and column:
+                block.fields[column] = amount
             continue
         rate = to_rate(value)
         if rate is None:
             sink.quarantine_cell(ctx, row.line, label_key(label), label_key(label), value, "not a number")
             continue
-        ctx.items += 1
-        ctx.facts += 1
-        block.fields[key] = rate
+        block.fields[key] = rate  # a rate or score of the project row, not a fact of its own
         if key == "execution_rate":
             block.fields["execution_rate_text"] = value.strip()
         if key == "total_score":

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...readers.grid import Row
-from .indicator_values import is_plain_number, looks_like_value
+from ..numbers import is_amount_like
+from .indicator_values import looks_like_value
 from .levels import take_level_prefix
 from .vocabulary import HeaderColumn, Vocabulary
 
@@ -106,9 +107,7 @@ def read_by_position(
         return None
     if len(reading.values) < len(spec.periods):
         return None
-    if spec.index_of("weight") is not None and (
-        reading.weight is None or not is_plain_number(reading.weight)
-    ):
+    if spec.index_of("weight") is not None and (reading.weight is None or not is_amount_like(reading.weight)):
         return None  # a weight column left empty: the cells before it have moved (000 line 331)
     return reading
 
@@ -126,8 +125,8 @@ def read_by_content(cells: list[tuple[int, str]], spec: HeaderSpec, vocabulary: 
             if end <= 1:
                 break
             text = rest[end - 1][1]
-            if column.field == "weight" and not is_plain_number(text):
-                continue
+            if column.field == "weight" and not is_amount_like(text):
+                continue  # no weight printed (an OCR slip such as "3O" still counts as one)
             remaining = tail[: len(tail) - 1 - position]
             if column.field == "basis" and looks_like_value(text, vocabulary) and remaining:
                 continue

@@ -101,7 +101,7 @@ class CountyTargetReader:
             elif phase == "funding" and vocabulary.attribute(texts[0]) is None:
                 funding_rows.append(row)
                 role = "funding"
-            elif vocabulary.funding_block_label in key and len(texts) == 1 and phase == "attributes":
+            elif vocabulary.funding_block_title.match(key) and len(texts) == 1 and phase == "attributes":
                 phase, role = "funding", "funding_header"
             elif tuple(label_key(t) for t in texts) == vocabulary.county_goal_header:
                 phase, role = "goal", "goal_header"

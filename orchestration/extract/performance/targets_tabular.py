@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from ...readers.grid import Grid, Row
+from ..numbers import is_amount_like
 from .attributes import is_attribute_row, read_attribute_row, set_text_attribute
 from .funding import FundingReader
 from .indicator_rows import HeaderSpec, RowReading, read_by_content, read_by_position, read_header
@@ -181,7 +182,8 @@ class TabularTargetReader:
         amount_column = self.spec.index_of("project_amount")
         if not name or self.vocabulary.level_kind(name) is not None:
             return False
-        return amount_column is None or to_decimal(by_column.get(amount_column)) is not None
+        # An amount with an OCR slip ("2OO") still opens the project: the amount is then quarantined.
+        return amount_column is None or is_amount_like(by_column.get(amount_column) or "")
 
     def _open_project(self, row: Row, cells: list[tuple[int, str]]) -> None:
         spec, ctx = self.spec, self.ctx
@@ -202,12 +204,17 @@ class TabularTargetReader:
         amount_column = spec.index_of("project_amount")
         if amount_column is not None and by_column.get(amount_column):
             unit = spec.columns[amount_column].unit or ctx.unit or "万元"
-            amount = self.sink.amount(
-                ctx, row.line, block.project_name, "年度资金总额", by_column[amount_column], unit
+            amount = self.sink.funding_line(
+                ctx,
+                row.line,
+                block.project_name,
+                "revenue",
+                "年度资金总额",
+                "annual",
+                by_column[amount_column],
+                unit,
             )
             if amount is not None:
-                ctx.items += 1
-                ctx.facts += 1
                 block.fields["budget_amount"] = amount
         self.tracker.reset()
 

@@ -74,6 +74,7 @@ class Vocabulary:
 
         funding = data["funding"]
         self.funding_block_label = funding["block_label"]
+        self.funding_block_title = re.compile(funding["block_title"])
         self.funding_flows = {label_key(k): v for k, v in funding["flows"].items()}
         self.funding_period_words = dict(funding["period_words"])
         self.funding_total_labels = frozenset(label_key(x) for x in funding["total_labels"])
@@ -81,7 +82,8 @@ class Vocabulary:
         self.county_sources = tuple(label_key(x) for x in funding["county_sources"])
 
         self.attributes = self._label_map(data["attributes"])
-        self.money_attributes = self._label_map(data["money_attributes"])
+        self.money_attributes = {label_key(k): v["column"] for k, v in data["money_attributes"].items()}
+        self.money_flows = {label_key(k): v["flow"] for k, v in data["money_attributes"].items()}
         self.score_attributes = self._label_map(data["score_attributes"])
         self.closing_labels = tuple(label_key(x) for x in data["closing_labels"])
         county = data["county"]
@@ -146,16 +148,21 @@ class Vocabulary:
         return any(key.startswith(label) for label in self.closing_labels)
 
     def attribute(self, printed: str) -> tuple[str, str, str | None] | None:
-        """(kind, canonical key, unit) for an attribute label: kind is text | money | score."""
+        """(kind, key, unit) for an attribute label: kind is text | money | score.
+
+        The key is the canonical attribute for text and scores, the label itself for money (see
+        money_attributes for its column and flow).
+        """
         key = label_key(printed)
         unit = None
         unit_match = re.search(r"\((万元|元)\)$", key)
         if unit_match:
             unit = unit_match.group(1)
             key = key[: unit_match.start()]
-        for kind, table in (("text", self.attributes), ("money", self.money_attributes)):
-            if key in table:
-                return kind, table[key], unit
+        if key in self.attributes:
+            return "text", self.attributes[key], unit
+        if key in self.money_attributes:
+            return "money", key, unit
         if key in self.score_attributes:
             return "score", self.score_attributes[key], unit
         return None
