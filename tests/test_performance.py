@@ -613,3 +613,17 @@ def test_a_document_cut_mid_table_is_reported():
     assert len(truncated) == 1
     assert truncated[0]["table_seq"] == max(t["table_seq"] for t in result.tables)
     assert sum(1 for p in result.projects if not p["is_department_wide"]) == 8
+
+
+def test_an_evaluation_row_without_its_scores_is_quarantined_whole():
+    def drop_scores(text: str) -> str:
+        printed = "\t\t\t资金到位率\t=\t100\t%\t100\t100%\t12.5\t12.5\t"
+        assert text.count(printed) == 1
+        return text.replace(printed, "\t\t\t资金到位率\t=\t100\t%\t100\t")
+
+    result = extract_performance(_grid("003", drop_scores), "doc003", [])
+    quarantined = _one(result.quarantine, line_number=748)
+    assert quarantined["source_row"] == "资金到位率" and "not read" in quarantined["reason"]
+    project = _one(result.projects, project_name="朝阳市援疆工作队经费")
+    assert (project["indicator_rows"], project["evaluation_facts"]) == (7, 6)
+    assert not any(e["line_number"] == 748 for e in result.evaluations)

@@ -126,15 +126,10 @@ class EvaluationReader:
         ctx, sink = self.ctx, self.sink
         name = names[0] if names else row.text
         if len(numbers) != 5 or len(names) != 1:
-            for raw in numbers:
-                sink.quarantine_cell(
-                    ctx,
-                    row.line,
-                    name,
-                    "年度主要任务",
-                    raw,
-                    f"task line with {len(numbers)} numbers, 5 expected",
-                )
+            sink.quarantine_cell(
+                ctx, row.line, name, "年度主要任务", row.text,
+                f"task line with {len(names)} name(s) and {len(numbers)} numbers, 1 and 5 expected: not read",
+            )  # fmt: skip
             return "task_unplaced"
         planned, executed, rate, weight, score = numbers
         unit = self._unit()
@@ -159,11 +154,11 @@ class EvaluationReader:
         texts = self._without_labels(texts)
         run = _number_run(texts)
         if run is None:
-            for raw in texts:
-                sink.quarantine_cell(
-                    ctx, row.line, texts[0] if texts else row.text, "绩效指标", raw,
-                    "indicator line without its 完成程度 / 分值 / 得分 numbers",
-                )  # fmt: skip
+            ctx.block.indicator_rows += 1
+            sink.quarantine_cell(
+                ctx, row.line, texts[0] if texts else row.text, "绩效指标", row.text,
+                "indicator line without its 完成程度 / 分值 / 得分 numbers: not read",
+            )  # fmt: skip
             return "indicator_unplaced"
         start, end = run
         numbers = texts[start:end]

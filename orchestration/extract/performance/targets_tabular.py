@@ -19,7 +19,7 @@ from ..numbers import is_amount_like
 from .attributes import is_attribute_row, read_attribute_row, set_text_attribute
 from .funding import FundingReader
 from .indicator_rows import HeaderSpec, RowReading, read_by_content, read_by_position, read_header
-from .indicator_values import parse_indicator_value, to_decimal
+from .indicator_values import looks_like_value, parse_indicator_value, to_decimal
 from .levels import LevelTracker
 from .records import Sink, TableContext
 from .segment import TableSpan, is_indicator_header
@@ -146,10 +146,12 @@ class TabularTargetReader:
             return self.funding.read_header(row)
         if phase == "funding":
             return self.funding.read_line(row)
-        for _, text in cells:
-            self.sink.quarantine_cell(
-                self.ctx, row.line, first, "?", text, "row not recognised before the indicators"
-            )
+        if not any(is_amount_like(text) or looks_like_value(text, vocabulary) for _, text in cells):
+            self.ctx.notes.append(row.text)
+            return "note"
+        self.sink.quarantine_cell(
+            self.ctx, row.line, first, "row", row.text, "row with values not recognised before the indicators"
+        )
         return "unplaced"
 
     def _join_split_row(self, index: int) -> Row | None:
@@ -171,9 +173,9 @@ class TabularTargetReader:
         if spec.has_project_columns and self._starts_project(row, cells):
             self._open_project(row, cells)
             cells = [(i, t) for i, t in cells if i >= spec.first_indicator_column]
-        reading = read_by_position(cells, spec, self.vocabulary) or read_by_content(
-            cells, spec, self.vocabulary
-        )
+        # Cell positions mean something only in layouts that keep them (not pdftotext's).
+        by_position = read_by_position(cells, spec, self.vocabulary) if self.grid.positional else None
+        reading = by_position or read_by_content(cells, spec, self.vocabulary)
         self._emit(row, reading)
 
     def _starts_project(self, row: Row, cells: list[tuple[int, str]]) -> bool:
