@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,6 +28,7 @@ DOC_001 = "001_c9601cb349fb6821.txt"
 DOC_002 = "002_0851205fe117d4ca.txt"
 DOC_003 = "003_fea1944156b82701.txt"
 DOC_UNREADABLE = "005_unreadable.pdf"
+DBT_TIMEOUT_SECONDS = 600
 
 
 def document_key(source_name: str) -> str:
@@ -91,6 +92,7 @@ _TABLES = [
     (KEY_002, 1000003, "江苏省省级部门整体预算绩效目标表", "performance_target_department", 0, 3, "budget"),
     (KEY_002, 1000100, "项目支出绩效目标表", "performance_target_project", 0, 100, "budget"),
     (KEY_003, 1, "收入支出决算总表", "budget_summary", 30, 304, "final_account"),
+    (KEY_003, 2, "收入决算表", "revenue", 10, 355, "final_account"),
     (KEY_003, 3, "支出决算表", "expenditure", 10, 395, "final_account"),
     (KEY_003, 6, "一般公共预算财政拨款基本支出决算表", "general_public_budget_basic", 10, 535, "final_account"),
     (KEY_003, 7, "财政拨款“三公”经费支出决算表", "three_public_costs", 10, 580, "final_account"),
@@ -239,6 +241,11 @@ CELLS = [
     # 003 收入支出决算总表 (line 314).
     _cell(KEY_003, 1, 1, 3, 314, "一、一般公共预算财政拨款收入", "收入 / 金额", "1,803.18",
           fact_table="revenue", revenue_source="general_public_budget", funding="current_year"),
+    # 003 收入决算表 (line 367): revenue by function class.
+    _cell(KEY_003, 2, 2, 3, 367, "一般公共服务支出", "本年收入合计", "1,540.21", fact_table="revenue_by_function",
+          function_code="201", function_name="一般公共服务支出", revenue_source="total", funding="current_year"),
+    _cell(KEY_003, 2, 2, 4, 367, "一般公共服务支出", "财政拨款收入", "1,540.21", fact_table="revenue_by_function",
+          function_code="201", function_name="一般公共服务支出", revenue_source="fiscal", funding="current_year"),
     # 003 支出决算表 (lines 402-407).
     _cell(KEY_003, 3, 1, 3, 402, "合计", "本年支出合计", "1,803.18", **_fn(None, None, "total", row_role="total")),
     _cell(KEY_003, 3, 2, 3, 403, "一般公共服务支出", "本年支出合计", "1,540.21", **_fn("201", "一般公共服务支出", "total")),
@@ -496,31 +503,18 @@ def write_raw_fixture(duckdb_path: Path) -> None:
 # ------------------------------------------------------------------------------------------- dbt run
 
 
-@contextmanager
-def _env(name: str, value: str) -> Iterator[None]:
-    previous = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = previous
+def run_dbt(args: list[str], duckdb_path: Path, artefacts_dir: Path) -> subprocess.CompletedProcess:
+    """Run `dbt <args>` on the project against `duckdb_path`, in a child process.
 
-
-def run_dbt(args: list[str], duckdb_path: Path, artefacts_dir: Path):
-    """Run dbt in-process on the project against `duckdb_path`; target/ and logs go to artefacts_dir.
-
-    Returns dbt's `dbtRunnerResult` (`.success`, `.result` with one entry per node).
+    A child process, because dbt-duckdb keeps its database handle open for the life of the process and
+    the tests then open the same file. target/ and logs/ go to artefacts_dir, never into the repository.
     """
-    from dbt.cli.main import dbtRunner
-
-    common = [
+    command = [
+        sys.executable, "-c", "from dbt.cli.main import cli; cli()", *args,
         "--project-dir", str(DBT_PROJECT_DIR),
         "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(artefacts_dir / "target"),
         "--log-path", str(artefacts_dir / "logs"),
     ]  # fmt: skip
-    with _env(ENV_DUCKDB_PATH, str(duckdb_path)):
-        return dbtRunner().invoke([*args, *common])
+    env = {**os.environ, ENV_DUCKDB_PATH: str(duckdb_path), "DO_NOT_TRACK": "1"}
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=DBT_TIMEOUT_SECONDS)
