@@ -11,6 +11,7 @@ the completeness check of `catalog.py` (every file listed in `datapackage.json` 
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -100,6 +101,7 @@ class ReleaseTarget:
             if not file.is_file():
                 raise ValueError(f"release staging folder must be flat, found {file}")
             self.fs.put_file(str(file), self.path(folder, file.name))
+        self._sync(folder)
 
     def publish_folder(self, temp_folder: str, folder: str) -> None:
         """The one rename that makes a release appear; refuses to touch an existing folder."""
@@ -117,7 +119,23 @@ class ReleaseTarget:
         self.fs.makedirs(self.root, exist_ok=True)
         temp = self.new_temp_name(name)
         self.fs.pipe_file(self.path(temp), text.encode("utf-8"))
+        self._sync(temp)
         self.rename(temp, name)
+
+    def _sync(self, name: str) -> None:
+        """On local disks, flush data to disk before the rename, so a power cut cannot publish empty files."""
+        if not self.is_local:
+            return
+        path = Path(self.path(name))
+        for file in [path] if path.is_file() else sorted(p for p in path.iterdir() if p.is_file()):
+            with file.open("rb") as handle:
+                os.fsync(handle.fileno())
+        if path.is_dir() and os.name != "nt":  # Windows cannot open a folder to flush it
+            descriptor = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
 
     def remove(self, name: str) -> None:
         self.fs.rm(self.path(name), recursive=True)
