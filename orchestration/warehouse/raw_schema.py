@@ -66,8 +66,12 @@ RAW_TABLES: dict[str, str] = {
         amount            DECIMAL(18,4) NOT NULL,  -- in 万元 (converted when printed in 元)
         source_unit       VARCHAR NOT NULL,  -- '万元' | '元'
         fact_table        VARCHAR NOT NULL,  -- expenditure_by_function | expenditure_by_economic | revenue |
-                                             -- revenue_by_function | three_public_costs | project_expenditure |
-                                             -- admin_operating_costs
+                                             -- revenue_by_function | revenue_by_unit | three_public_costs |
+                                             -- three_public_costs_detail (sub-items such as 教学科研人员因公出国) |
+                                             -- project_expenditure | admin_operating_costs |
+                                             -- summary_line (收支总表 totals: `category` names the line:
+                                             -- revenue_current_total, revenue_grand_total,
+                                             -- expenditure_current_total, expenditure_grand_total, carry_forward)
         phase             VARCHAR NOT NULL,  -- budget | final_account
         row_role          VARCHAR NOT NULL,  -- 'item' | 'total' (合计/总计/小计 rows state totals)
         funding           VARCHAR NOT NULL,  -- 'total' | 'current_year' (本年) | 'carryover' (上年结转)
