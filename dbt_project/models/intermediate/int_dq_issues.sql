@@ -1,25 +1,14 @@
--- All data-quality findings in one list: the extraction's (raw.dq_issue), reconciliation's error
--- findings (int_reconciliation_errors, which start as copies of the extraction's error rows, hence
--- the de-duplication) and the code-resolution findings of dbt (int_code_issues).
+-- All data-quality findings in one list: the extraction's (raw.dq_issue), reconciliation's findings of
+-- every severity (int_reconciliation_findings: errors, warnings and rounding gaps) and the
+-- code-resolution findings of dbt (int_code_issues); a finding stated twice is kept once.
 with extraction as (
     select document_key, check_name, severity, source_table, table_seq, detail, 1 as origin_rank, 'extraction' as reported_by
     from {{ ref('stg_raw__dq_issue') }}
 ),
 
 reconciliation as (
-    select
-        errors.document_key,
-        errors.check_name,
-        'error' as severity,
-        tables.source_table,
-        errors.table_seq,
-        errors.detail,
-        2 as origin_rank,
-        'validation' as reported_by
-    from {{ ref('int_reconciliation_errors') }} as errors
-    left join {{ ref('stg_raw__tables') }} as tables
-        on tables.document_key = errors.document_key
-        and tables.table_seq = errors.table_seq
+    select document_key, check_name, severity, source_table, table_seq, detail, 2 as origin_rank, 'validation' as reported_by
+    from {{ ref('int_reconciliation_findings') }}
 ),
 
 code_resolution as (
