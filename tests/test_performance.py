@@ -415,6 +415,9 @@ def test_003_department_tables_tasks_and_indicators(results):
     assert qualitative["actual_text"].startswith("全部或基本达成预期指标")
     totals = sorted(p["total_score"] for p in result.projects if p["is_department_wide"])
     assert totals == [Decimal("92.79"), Decimal("95.70")]
+    # two units evaluated in one document: their rows carry the unit printed for their table
+    units = {e["unit_name"] for e in result.evaluations if e["project_name"] is None}
+    assert units == {"106001 中共朝阳市委组织部-211300000", "106050 朝阳市组织工作服务中心-211300000"}
 
 
 def test_003_shifted_cells_read_by_content(results):

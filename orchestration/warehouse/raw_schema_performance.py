@@ -26,6 +26,7 @@ PERFORMANCE_TABLES: dict[str, str] = {
         line_number           INTEGER NOT NULL,  -- line of the source where the row starts
         project_name          VARCHAR,           -- as printed; NULL for a department-wide table
         matched_project_name  VARCHAR,           -- the department's project list entry it was linked to
+        unit_name             VARCHAR,           -- 单位名称 / 部门（单位）名称 printed for the block, if any
         project_amount        DECIMAL(18,4),     -- 年度资金总额 (annual amount) in 万元
         period                VARCHAR NOT NULL,  -- annual | half_year | implementation_period
         level1_printed        VARCHAR,
@@ -55,6 +56,8 @@ PERFORMANCE_TABLES: dict[str, str] = {
         line_number           INTEGER NOT NULL,
         project_name          VARCHAR,           -- NULL for a department-wide evaluation
         matched_project_name  VARCHAR,
+        unit_name             VARCHAR,           -- 部门（单位）名称 printed for the block: a document may
+                                                 -- evaluate several units (003: 106001 and 106050)
         row_kind              VARCHAR NOT NULL,  -- 'indicator' | 'task' (年度主要任务)
         level1_printed        VARCHAR,
         level1_name           VARCHAR,
