@@ -630,3 +630,19 @@ def test_an_evaluation_row_without_its_scores_is_quarantined_whole():
     project = _one(result.projects, project_name="朝阳市援疆工作队经费")
     assert (project["indicator_rows"], project["evaluation_facts"]) == (7, 6)
     assert not any(e["line_number"] == 748 for e in result.evaluations)
+
+
+def test_a_document_without_performance_tables_yields_nothing(budget_000):
+    def budget_part_only(
+        text: str,
+    ) -> str:  # 000 up to its 项目支出预算表: a table of contents entry, no table
+        return text[: text.index("项目支出绩效目标表\n\n单位：万元")]
+
+    result = extract_performance(_grid("000", budget_part_only), "doc000", budget_000)
+    assert (result.tables, result.targets, result.projects, result.issues, result.quarantine) == (
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
