@@ -124,7 +124,7 @@ class CountyTargetReader:
         return "span_end"
 
     def _attribute_row(self, row: Row) -> tuple[str, str] | None:
-        """Label/value pairs; a free-text section's value is the rest of its line."""
+        """Label/value pairs: each value runs to the next label (or the end of the line)."""
         filled = [t for _, t in row.filled]
         last = None
         position = 0
@@ -136,11 +136,10 @@ class CountyTargetReader:
                 continue
             _, key, _ = found
             values = []
+            # pdftotext splits a value on its spaces: the value runs to the next label
             while position < len(filled) and self.vocabulary.attribute(filled[position]) is None:
                 values.append(filled[position])
                 position += 1
-                if label_key(label) not in self.vocabulary.county_text_sections:
-                    break
             set_text_attribute(self.ctx.block, key, label, " ".join(values) if values else None)
             last = (key, label)
         return last
