@@ -1,0 +1,302 @@
+"""The data-quality report of a refresh: what every document held, what passed, what did not, and why.
+
+Users must be able to see every problem a source has, so each refresh prints a summary (the CLI shows
+`summary_lines()`) and writes `<warehouse>/data_quality_report.md`: per document, the tables found, the
+facts published, the reconciliation checks passed and failed with their details, and every quarantined
+cell with its reason. Everything is read from the warehouse dbt built (raw.*, marts.dq_issue,
+marts.quarantined_row, marts.fct_*, intermediate.int_reconciliation_checks / int_table_status), opened
+read-only; a relation that is missing (dbt did not get that far) is reported as missing, not guessed.
+The report holds no timestamp, so the same warehouse gives the same file.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_HEADINGS = {"error": "Errors", "warning": "Warnings", "info": "Info (rounding gaps and notes)"}
+REPORT_FILE_NAME = "data_quality_report.md"
+# fct_source_cell lists the cells behind published facts; it is not a fact table of the contract.
+NOT_FACT_TABLES = ("fct_source_cell",)
+
+
+@dataclass(frozen=True)
+class TableFound:
+    table_seq: int
+    source_table: str
+    table_kind: str | None
+    status: str
+    numeric_cells: int
+    facts: int
+    quarantined: int
+    published: bool | None  # None: the warehouse does not say (dbt did not run)
+    failed_checks: str | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    check_name: str
+    source_table: str | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class QuarantinedCell:
+    source_table: str | None
+    source_row: str | None
+    column_label: str | None
+    raw_value: str | None
+    reason: str
+
+
+@dataclass
+class DocumentQuality:
+    document_key: str
+    source_name: str
+    status: str  # read | unreadable
+    error: str | None
+    description: str
+    tables: list[TableFound] = field(default_factory=list)
+    facts: dict[str, int] = field(default_factory=dict)  # fact table -> rows published
+    checks: dict[str, Counter] = field(default_factory=dict)  # check_name -> outcome -> count
+    findings: list[Finding] = field(default_factory=list)
+    quarantined: list[QuarantinedCell] = field(default_factory=list)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for finding in self.findings if finding.severity == severity)
+
+    @property
+    def tables_held_back(self) -> list[TableFound]:
+        return [table for table in self.tables if table.published is False]
+
+
+@dataclass
+class DataQualityReport:
+    duckdb_path: Path
+    documents: list[DocumentQuality]
+    missing_relations: list[str] = field(default_factory=list)
+
+    def counts_by_severity(self) -> dict[str, int]:
+        return {severity: sum(doc.count(severity) for doc in self.documents) for severity in SEVERITIES}
+
+    def documents_with_errors(self) -> list[DocumentQuality]:
+        return [doc for doc in self.documents if doc.count("error") or doc.status != "read"]
+
+    def summary_lines(self) -> list[str]:
+        """What the CLI prints after a refresh: counts by severity and the documents with errors."""
+        counts = self.counts_by_severity()
+        read = sum(1 for doc in self.documents if doc.status == "read")
+        quarantined = sum(len(doc.quarantined) for doc in self.documents)
+        lines = [
+            f"data quality: {len(self.documents)} documents ({read} read, {len(self.documents) - read} "
+            f"unreadable); {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info; "
+            f"{quarantined} cells quarantined"
+        ]
+        for doc in self.documents_with_errors():
+            if doc.status != "read":
+                lines.append(f"  {doc.source_name}: not read ({doc.error}), skipped")
+                continue
+            held = "; ".join(
+                f"table {t.table_seq} {t.source_table} ({t.failed_checks})" for t in doc.tables_held_back
+            )
+            lines.append(
+                f"  {doc.source_name}: {doc.count('error')} errors" + (f"; held back: {held}" if held else "")
+            )
+        if self.missing_relations:
+            lines.append("  not in the warehouse: " + ", ".join(self.missing_relations))
+        return lines
+
+    def write_markdown(self, path: Path | str) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.markdown(), encoding="utf-8")
+        return path
+
+    def markdown(self) -> str:
+        counts = self.counts_by_severity()
+        out = [
+            "# Data-quality report",
+            "",
+            f"Warehouse `{self.duckdb_path.name}`: {len(self.documents)} documents; "
+            f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info (rounding gaps "
+            "and notes). A table with an error-level finding publishes no facts: its cells are quarantined. "
+            "How the checks work: orchestration/validation/reconciliation.md.",
+            "",
+        ]
+        if self.missing_relations:
+            out += ["Not in the warehouse (dbt did not build them): " + ", ".join(self.missing_relations), ""]
+        errors = self.documents_with_errors()
+        out.append(
+            "Documents with errors: " + (", ".join(d.source_name for d in errors) if errors else "none")
+        )
+        out.append("")
+        for doc in self.documents:
+            out += _document_markdown(doc)
+        return "\n".join(out).rstrip() + "\n"
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _document_markdown(doc: DocumentQuality) -> list[str]:
+    out = [f"## {doc.source_name}", ""]
+    if doc.status != "read":
+        return out + [f"Not read and skipped: {doc.error}", ""]
+    out += [
+        doc.description,
+        "",
+        f"{doc.count('error')} errors, {doc.count('warning')} warnings, {doc.count('info')} info; "
+        f"{sum(doc.facts.values())} facts published; {len(doc.quarantined)} cells quarantined.",
+        "",
+        "### Tables found",
+        "",
+        "| # | table | kind | status | numeric cells | facts | quarantined | published |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for t in doc.tables:
+        published = {True: "yes", False: f"no: {t.failed_checks}", None: "?"}[t.published]
+        out.append(
+            f"| {t.table_seq} | {_cell(t.source_table)} | {_cell(t.table_kind)} | {t.status} | "
+            f"{t.numeric_cells} | {t.facts} | {t.quarantined} | {_cell(published)} |"
+        )
+    out += ["", "### Facts published", ""]
+    out += [f"- {table}: {rows}" for table, rows in sorted(doc.facts.items()) if rows] or ["- none"]
+    out += ["", "### Checks", "", "| check | passed | rounding gaps | failed |", "|---|---|---|---|"]
+    for check, outcomes in sorted(doc.checks.items()):
+        failed = sum(n for outcome, n in outcomes.items() if outcome not in ("pass", "rounding_gap"))
+        out.append(f"| {check} | {outcomes.get('pass', 0)} | {outcomes.get('rounding_gap', 0)} | {failed} |")
+    for severity in SEVERITIES:
+        findings = [f for f in doc.findings if f.severity == severity]
+        if findings:
+            out += ["", f"### {SEVERITY_HEADINGS[severity]}: {len(findings)}", ""]
+            out += [
+                f"- `{f.check_name}` in {_cell(f.source_table or 'the document')}: {f.detail}"
+                for f in findings
+            ]
+    out += ["", f"### Quarantined cells ({len(doc.quarantined)})", ""]
+    if doc.quarantined:
+        out += ["| table | row | column | value | reason |", "|---|---|---|---|---|"]
+        out += [
+            f"| {_cell(q.source_table)} | {_cell(q.source_row)} | {_cell(q.column_label)} | "
+            f"{_cell(q.raw_value)} | {_cell(q.reason)} |"
+            for q in doc.quarantined
+        ]
+    else:
+        out.append("none")
+    return out + [""]
+
+
+# -- reading the warehouse ------------------------------------------------------------------------
+
+
+class _Warehouse:
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        rows = con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+        self.relations = {f"{schema}.{name}" for schema, name in rows}
+        self.missing: list[str] = []
+
+    def rows(self, relation: str, sql: str) -> list[tuple]:
+        """Rows of `sql` (which reads `relation`), or none when the relation was never built."""
+        if relation not in self.relations:
+            self.missing.append(relation)
+            return []
+        return self.con.execute(sql).fetchall()
+
+
+def build_report(duckdb_path: Path | str) -> DataQualityReport:
+    """Read the warehouse (read-only) into a report of every document it holds."""
+    duckdb_path = Path(duckdb_path)
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        warehouse = _Warehouse(con)
+        documents = _documents(warehouse)
+        _add_tables(warehouse, documents)
+        _add_facts(warehouse, documents)
+        _add_checks(warehouse, documents)
+        _add_findings(warehouse, documents)
+        _add_quarantine(warehouse, documents)
+    return DataQualityReport(duckdb_path, list(documents.values()), sorted(set(warehouse.missing)))
+
+
+def _documents(warehouse: _Warehouse) -> dict[str, DocumentQuality]:
+    rows = warehouse.rows(
+        "raw.documents",
+        "select document_key, source_name, status, error, department_name, fiscal_year, doc_type "
+        "from raw.documents order by source_name, document_key",
+    )
+    documents = {}
+    for key, name, status, error, department, year, doc_type in rows:
+        description = " ".join(str(part) for part in (department, year, doc_type) if part) or "(no metadata)"
+        documents[key] = DocumentQuality(key, name, status, error, description)
+    return documents
+
+
+def _add_tables(warehouse: _Warehouse, documents: dict[str, DocumentQuality]) -> None:
+    status = {
+        (key, seq): (published, failed)
+        for key, seq, published, failed in warehouse.rows(
+            "intermediate.int_table_status",
+            "select document_key, table_seq, is_published, failed_checks from intermediate.int_table_status",
+        )
+    }
+    for key, seq, title, kind, table_status, numeric, facts, quarantined in warehouse.rows(
+        "raw.tables",
+        "select document_key, table_seq, source_table, table_kind, status, numeric_cells, facts, quarantined "
+        "from raw.tables order by document_key, table_seq",
+    ):
+        if key in documents:
+            published, failed = status.get((key, seq), (None, None))
+            documents[key].tables.append(
+                TableFound(seq, title, kind, table_status, numeric, facts, quarantined, published, failed)
+            )
+
+
+def _add_facts(warehouse: _Warehouse, documents: dict[str, DocumentQuality]) -> None:
+    fact_tables = sorted(
+        relation.split(".", 1)[1]
+        for relation in warehouse.relations
+        if relation.startswith("marts.fct_") and relation.split(".", 1)[1] not in NOT_FACT_TABLES
+    )
+    for table in fact_tables:
+        sql = f"select document_key, count(*) from marts.{table} group by document_key"
+        for key, rows in warehouse.rows(f"marts.{table}", sql):
+            if key in documents:
+                documents[key].facts[table] = rows
+
+
+def _add_checks(warehouse: _Warehouse, documents: dict[str, DocumentQuality]) -> None:
+    for key, check, outcome, n in warehouse.rows(
+        "intermediate.int_reconciliation_checks",
+        "select document_key, check_name, outcome, count(*) from intermediate.int_reconciliation_checks "
+        "group by all order by all",
+    ):
+        if key in documents:
+            documents[key].checks.setdefault(check, Counter())[outcome] += n
+
+
+def _add_findings(warehouse: _Warehouse, documents: dict[str, DocumentQuality]) -> None:
+    order = "case severity when 'error' then 0 when 'warning' then 1 else 2 end"
+    for key, severity, check, table, detail in warehouse.rows(
+        "marts.dq_issue",
+        "select document_key, severity, check_name, source_table, detail from marts.dq_issue "
+        f"order by document_key, {order}, table_seq nulls first, check_name, detail",
+    ):
+        if key in documents:
+            documents[key].findings.append(Finding(severity, check, table, detail))
+
+
+def _add_quarantine(warehouse: _Warehouse, documents: dict[str, DocumentQuality]) -> None:
+    for key, table, row, column, raw, reason in warehouse.rows(
+        "marts.quarantined_row",
+        "select document_key, source_table, source_row, column_label, raw_value, reason from marts.quarantined_row "
+        "order by document_key, table_seq nulls first, source_line nulls first, column_label, raw_value, reason",
+    ):
+        if key in documents:
+            documents[key].quarantined.append(QuarantinedCell(table, row, column, raw, reason))
