@@ -560,7 +560,7 @@ def _summary_revenue_row(ctx, row, label: RowLabel, block: Block, has_funding: b
     amounts = [c for c in block.amount_columns if _cell(row, c.index)]
     meaning = ctx.registry.row_meaning("revenue_lines", label.text)
     if meaning is None:
-        if amounts:
+        if any(is_amount_like(_cell(row, c.index)) for c in amounts):
             ctx.unplaceable(row, label.text, amounts, f"revenue line {label.text!r} is not a known line")
             ctx.issue("row_recognised", "warning", f"revenue line {label.text!r} is not a known line")
         return section
@@ -629,7 +629,7 @@ def _summary_expenditure_row(ctx, row, label: RowLabel, block: Block) -> None:
     if meaning is None:
         code = ctx.reference.find_function_code(strip_numbering(label.text), None)
         if code is None:
-            if amounts:
+            if any(is_amount_like(_cell(row, c.index)) for c in amounts):
                 ctx.unplaceable(
                     row, label.text, amounts, f"expenditure line {label.text!r} is not a function class"
                 )
@@ -852,6 +852,8 @@ def _columns_for(ctx: _TableContext, grid: Grid, header: list[Row], body: list[R
     label_width = _mode([_label_width(r) for r in numeric_rows], default=1)
     # the usual row, not the widest: pdftotext pads a row whose label spans two columns with spaces
     n_amounts = _mode([len(r.cells) - _label_width(r) for r in numeric_rows], default=0)
+    if not numeric_rows:
+        return []  # an empty table: nothing to line up
     amounts = _canonical_columns(ctx, header, n_amounts, label_width)
     if amounts is None:
         return None
@@ -1023,7 +1025,8 @@ def _extract_table(
         else:
             if not grid.positional:
                 body = _normalise_pdftotext_rows(body, blocks)
-            RECOGNISERS[kind.family](ctx, blocks, body)
+            if blocks:
+                RECOGNISERS[kind.family](ctx, blocks, body)
             _quarantine_uncovered(ctx, blocks, body, structural)
         status = "recognised" if ctx.numeric else "empty"
     table_row.update(

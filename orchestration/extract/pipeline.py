@@ -92,6 +92,7 @@ def extract_document(path: Path, manifest_entry: dict | None = None) -> Document
         "performance_target": performance.targets,
         "performance_evaluation": performance.evaluations,
         "performance_project": performance.projects,
+        "performance_funding": performance.funding,
     }
     return extraction
 
