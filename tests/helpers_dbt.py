@@ -11,7 +11,6 @@ error-level check, and a project target table for a project that is not on the p
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.extract.metadata import document_key
 from orchestration.settings import DBT_PROJECT_DIR, ENV_DUCKDB_PATH
 from orchestration.warehouse.raw_schema import RAW_SCHEMA, all_raw_tables, create_raw_tables_sql
 from orchestration.warehouse.raw_schema_performance import performance_columns
@@ -29,11 +29,6 @@ DOC_002 = "002_0851205fe117d4ca.txt"
 DOC_003 = "003_fea1944156b82701.txt"
 DOC_UNREADABLE = "005_unreadable.pdf"
 DBT_TIMEOUT_SECONDS = 600
-
-
-def document_key(source_name: str) -> str:
-    """The extraction's document key: sha256 of the file name, 16 hex."""
-    return hashlib.sha256(source_name.encode("utf-8")).hexdigest()[:16]
 
 
 KEY_001, KEY_002, KEY_003, KEY_UNREADABLE = (
