@@ -42,6 +42,17 @@ def read_raw_table(con, table: str) -> pd.DataFrame:
     return arrow_table.to_pandas(types_mapper=_pandas_type)
 
 
+def name_documents(con, outcome: ValidationOutcome) -> None:
+    """Add the document's file name to each failure, so a reader can open the document it comes from."""
+    failures = [*outcome.errors, *outcome.warnings]
+    if not any("document_key" in failure for failure in failures):
+        return
+    names = dict(con.sql(f"SELECT document_key, source_name FROM {RAW_SCHEMA}.documents").fetchall())
+    for failure in failures:
+        if failure.get("document_key") in names and "source_name" not in failure:
+            failure["source_name"] = names[failure["document_key"]]
+
+
 def _markdown(failures: list[dict]) -> str:
     if not failures:
         return "no failing rows"
@@ -85,7 +96,9 @@ def _raw_table_check(table: str, columns_sql: str) -> dg.AssetChecksDefinition:
     def raw_table_check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect(read_only=True) as con:
             df = read_raw_table(con, table)
-        return check_result(validate_raw_table(table, columns_sql, df))
+            outcome = validate_raw_table(table, columns_sql, df)
+            name_documents(con, outcome)
+        return check_result(outcome)
 
     return raw_table_check
 

@@ -10,11 +10,15 @@ could not (sources folder missing, warehouse locked, a stage failed), 2 for bad 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
+from typing import TextIO
 
 from .settings import Settings
 
@@ -34,8 +38,8 @@ class CliError(Exception):
     """A fatal problem, said in one line."""
 
 
-def _out(line: str) -> None:
-    print(line, flush=True)
+def _out(line: str, stream: TextIO | None = None) -> None:
+    print(line, file=stream or sys.stdout, flush=True)
 
 
 # --- progress: a Dagster logger that turns step events into one line per stage ---------------
@@ -63,27 +67,60 @@ def _innermost_error(error) -> str:
         error = error.cause
     message = " ".join(str(getattr(error, "message", error)).split())
     name = getattr(error, "cls_name", None)
+    # Dagster's messages start with the qualified class name: keep the short one.
+    message = re.sub(r"^(?:[A-Za-z_][\w]*\.)+(?=\w+: )", "", message)
     return message if not name or message.startswith(f"{name}:") else f"{name}: {message}"
+
+
+def describe_failure(failure: dict) -> str:
+    """One failing row of a validation check, located in its document."""
+    where = [
+        f"document {failure.get('source_name') or failure.get('document_key')}"
+        if failure.get("document_key")
+        else "",
+        f"table {failure['source_table']!r}" if failure.get("source_table") else "",
+        f"row {failure['source_row']!r}" if failure.get("source_row") else "",
+        f"line {failure['line_number']}" if failure.get("line_number") else "",
+        f"column {failure['column']}" if failure.get("column") else "",
+    ]
+    value = f" = {failure['value']!r}" if failure.get("value") is not None else ""
+    return ", ".join(part for part in where if part) + f"{value}: fails {failure.get('check')}"
+
+
+# Lines that say nothing a reader can act on: skipped stages are already printed.
+_SYSTEM_NOISE = (
+    "Dependencies for step",
+    # dagster-dbt about a dbt test on several models (no single asset to hang a check on); its
+    # result still counts: a failing test fails `dbt build` and is printed below.
+    "Logging an `AssetObservation` instead of an `AssetCheckResult`",
+)
+# Failing rows of a validation check printed under it (all are in the check's metadata in the UI).
+FAILING_ROWS_SHOWN = 5
 
 
 class ProgressPrinter(logging.Handler):
     """Prints stage starts/ends, dbt models built and checks that failed; remembers the first failure."""
 
-    def __init__(self) -> None:
+    def __init__(self, stream: TextIO | None = None) -> None:
         super().__init__(level=logging.DEBUG)
+        self.stream = stream or sys.stdout
         self.started: dict[str, float] = {}
         self.open: set[str] = set()
         self.skipped: set[str] = set()
         self.failure: str | None = None
+        self.failed_stage: str | None = None
         self.failed_checks: list[str] = []
+        self.blocking_reason: str | None = None
         self.dbt_models = 0
 
     def emit(self, record: logging.LogRecord) -> None:
         meta = getattr(record, "dagster_meta", None) or {}
         event = meta.get("dagster_event")
         if event is None:
-            if record.levelno >= logging.WARNING:
-                _out(f"    {record.levelname.lower()}: {meta.get('orig_message', record.getMessage())}")
+            message = str(meta.get("orig_message", ""))
+            if record.levelno >= logging.WARNING and not message.startswith(_SYSTEM_NOISE):
+                first_line = (message or record.getMessage()).strip().splitlines()[0]
+                self._print(f"    {record.levelname.lower()}: {first_line}")
             return
         kind = event.event_type_value
         stage = stage_of(event.step_key)
@@ -92,21 +129,28 @@ class ProgressPrinter(logging.Handler):
         elif kind == "STEP_SUCCESS" and stage != "validation":
             self._finish(stage)
         elif kind == "STEP_FAILURE":
-            reason = _innermost_error(event.event_specific_data.error)
+            reason = self.blocking_reason if stage == "validation" and self.blocking_reason else None
+            reason = reason or _innermost_error(event.event_specific_data.error)
             self.failure = self.failure or f"{stage} failed: {reason}"
+            self.failed_stage = self.failed_stage or stage
             self.open.discard(stage)
-            _out(f"[{self._position(stage)}] {stage}: FAILED after {self._elapsed(stage)}: {reason}")
+            # dbt's reason is a page long: its failing lines are printed below, one by one.
+            shown = "dbt reported errors" if stage == "dbt build" else reason
+            self._print(f"[{self._position(stage)}] {stage}: FAILED after {self._elapsed(stage)}: {shown}")
         elif kind == "STEP_SKIPPED" and stage not in self.skipped:
             self.skipped.add(stage)
-            _out(
+            self._print(
                 f"[{self._position(stage)}] {stage}: skipped (an earlier stage failed or a check blocked it)"
             )
         elif kind == "ASSET_MATERIALIZATION" and stage == "dbt build":
             self.dbt_models += 1
             key = event.event_specific_data.materialization.asset_key.to_user_string()
-            _out(f"    built {key}")
+            self._print(f"    built {key}")
         elif kind == "ASSET_CHECK_EVALUATION":
             self._check(event.event_specific_data, stage)
+
+    def _print(self, line: str) -> None:
+        _out(line, self.stream)
 
     def _start(self, stage: str) -> None:
         """Announce a stage at its first step; a stage of several steps (validation) ends when the next starts."""
@@ -116,12 +160,12 @@ class ProgressPrinter(logging.Handler):
             self._finish(previous)
         self.started[stage] = time.monotonic()
         self.open.add(stage)
-        _out(f"[{self._position(stage)}] {stage}: started")
+        self._print(f"[{self._position(stage)}] {stage}: started")
 
     def _finish(self, stage: str) -> None:
         if stage in self.open:
             self.open.discard(stage)
-            _out(f"[{self._position(stage)}] {stage}: done in {self._elapsed(stage)}")
+            self._print(f"[{self._position(stage)}] {stage}: done in {self._elapsed(stage)}")
 
     def close_open_stages(self) -> None:
         for stage in sorted(self.open):
@@ -135,9 +179,20 @@ class ProgressPrinter(logging.Handler):
                 k: v.value for k, v in evaluation.metadata.items() if k in ("rows", "errors", "warnings")
             }
             detail = ", ".join(f"{k} {v}" for k, v in counts.items())
-            _out(f"    validation {label}: {verdict}" + (f" — {detail}" if detail else ""))
+            self._print(f"    validation {label}: {verdict}" + (f" — {detail}" if detail else ""))
+            failing = evaluation.metadata.get("failing_rows")
+            rows = failing.value if failing is not None else []
+            for failure in rows[:FAILING_ROWS_SHOWN]:
+                self._print(f"      {failure.get('severity', 'error')}: {describe_failure(failure)}")
+            if len(rows) > FAILING_ROWS_SHOWN:
+                self._print(
+                    f"      ... {len(rows) - FAILING_ROWS_SHOWN} more in the check's metadata (make ui)"
+                )
+            errors = counts.get("errors", 0)
+            if errors and self.blocking_reason is None and rows:
+                self.blocking_reason = f"{label} rejected {errors} row(s) of the extracted tables, e.g. {describe_failure(rows[0])}"
         elif not evaluation.passed:
-            _out(f"    dbt test {label}: FAILED ({evaluation.severity.value.lower()})")
+            self._print(f"    dbt test {label}: FAILED ({evaluation.severity.value.lower()})")
         if not evaluation.passed:
             self.failed_checks.append(f"{label} ({evaluation.severity.value.lower()})")
 
@@ -192,11 +247,11 @@ def _warehouse_resource(settings: Settings):
 
 
 def _ensure_manifest() -> None:
-    from .assets.dbt import dbt_project
-    from .dbt_manifest import prepare_manifest
+    """`make` prepares the manifest; a bare `cnbudget refresh` after a dbt change re-parses it once."""
+    from .dbt_manifest import manifest_is_stale, prepare_manifest
 
-    if not dbt_project().manifest_path.exists():
-        _out("dbt manifest missing: preparing it (dbt parse)")
+    if manifest_is_stale():
+        _out("dbt manifest missing or older than the dbt project: preparing it (dbt parse)")
         prepare_manifest()
 
 
@@ -207,12 +262,13 @@ def _instance():
     return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
 
 
-def run_refresh(settings: Settings) -> tuple[object, ProgressPrinter]:
-    """Execute the `refresh` job in this process; return Dagster's result and what the printer saw."""
+def run_refresh(settings: Settings, verbose: bool = False) -> tuple[object, ProgressPrinter, str]:
+    """Execute the `refresh` job in this process; return Dagster's result, what the printer saw and
+    the output of the tools it ran (dbt's log lines), which is shown only with --verbose or on failure."""
     from .definitions import build_definitions
     from .jobs import REFRESH_JOB_NAME
 
-    printer = ProgressPrinter()
+    printer = ProgressPrinter(sys.stdout)
     job = build_definitions().resolve_job_def(REFRESH_JOB_NAME)
     job = job.with_logger_defs({"cnbudget_progress": progress_logger_def(printer)})
     resource = _warehouse_resource(settings)
@@ -220,10 +276,41 @@ def run_refresh(settings: Settings) -> tuple[object, ProgressPrinter]:
         "resources": {"warehouse": {"config": resource.model_dump()}},
         "loggers": {"cnbudget_progress": {}},
     }
-    with _instance() as instance:
+    tool_output = io.StringIO()
+    with _instance() as instance, contextlib.redirect_stdout(sys.stdout if verbose else tool_output):
         result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
     printer.close_open_stages()
-    return result, printer
+    return result, printer, tool_output.getvalue()
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_DBT_DONE = re.compile(r"Done\. (PASS=\d+ WARN=\d+ ERROR=\d+ SKIP=\d+)")
+_DBT_FAILURE = re.compile(r"^\s*((?:Failure|Database Error|Compilation Error|Runtime Error) in .*)$")
+_DBT_LOG = re.compile(r"view the dbt debug log: (\S+?)\.?\s")
+
+
+def dbt_error_lines(tool_output: str, limit: int = 15) -> list[str]:
+    """dbt's own lines about what failed (errors, failing tests), for a failed refresh."""
+    markers = ("ERROR", "Error", "FAIL", "Failure", "Compilation", "Runtime Error")
+    lines = [_ANSI.sub("", line).rstrip() for line in tool_output.splitlines()]
+    return [line for line in lines if any(m in line for m in markers)][:limit]
+
+
+def dbt_failure_summary(tool_output: str, reason: str) -> str:
+    """`dbt build failed (PASS=… ERROR=…): Failure in test … (file); dbt log: …` on one line."""
+    lines = [_ANSI.sub("", line).strip() for line in tool_output.splitlines()]
+    done = next((m.group(1) for line in lines if (m := _DBT_DONE.search(line))), None)
+    failures = [m.group(1) for line in lines if (m := _DBT_FAILURE.match(line))]
+    log = _DBT_LOG.search(reason + " ")
+    parts = [f"dbt build failed ({done})" if done else "dbt build failed"]
+    if failures:
+        more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+        parts.append(f"{failures[0]}{more}")
+    elif not done:
+        parts.append(_ANSI.sub("", reason))
+    if log:
+        parts.append(f"dbt log: {log.group(1)}")
+    return "; ".join(parts)
 
 
 def _release_outcome(result) -> dict[str, object] | None:
@@ -306,8 +393,13 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     _ensure_manifest()
     _out(f"refresh: {settings.sources_dir} -> {settings.duckdb_path}")
     started = time.monotonic()
-    result, printer = run_refresh(settings)
+    result, printer, tool_output = run_refresh(settings, verbose=args.verbose)
     if not result.success:
+        if printer.failed_stage == "dbt build":
+            if not args.verbose:
+                for line in dbt_error_lines(tool_output):
+                    _out(f"    dbt: {line}")
+            raise CliError(dbt_failure_summary(tool_output, printer.failure or ""))
         raise CliError(printer.failure or "the refresh run failed (see the lines above)")
     with _warehouse_resource(settings).connect(read_only=True) as con:
         summary = warehouse_summary(con)
@@ -339,11 +431,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         raise CliError(f"no warehouse at {settings.duckdb_path}: run `cnbudget refresh` first")
     with _warehouse_resource(settings).connect(read_only=True) as con:
         rows = con.execute(
-            "SELECT table_schema, table_name, estimated_size FROM duckdb_tables() "
+            "SELECT table_schema, table_name FROM information_schema.tables "
             "WHERE table_schema IN ('raw', 'marts') ORDER BY table_schema, table_name"
         ).fetchall()
         _out("row counts:")
-        for schema, name, _ in rows:
+        for schema, name in rows:
             count = con.execute(f'SELECT count(*) FROM "{schema}"."{name}"').fetchone()[0]
             _out(f"  {schema}.{name}: {count}")
     return 0
@@ -391,6 +483,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     refresh.add_argument("--sources", metavar="DIR", help="folder of source documents (default: sources/)")
     refresh.add_argument("--warehouse", metavar="DIR", help="output folder (default: warehouse/)")
+    refresh.add_argument("-v", "--verbose", action="store_true", help="also show dbt's own log lines")
     refresh.set_defaults(handler=cmd_refresh)
 
     status = commands.add_parser("status", help="the latest release and the warehouse's row counts")

@@ -58,7 +58,9 @@ def build_dbt_assets(project_dir: Path = DBT_PROJECT_DIR) -> dg.AssetsDefinition
             f"dbt manifest not found at {project.manifest_path}: prepare it with "
             "`make manifest` (python -m orchestration.dbt_manifest)"
         )
-    translator = CnbudgetDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+    translator = CnbudgetDbtTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True)
+    )
 
     @dbt_assets(
         manifest=project.manifest_path,

@@ -29,6 +29,8 @@ def build_release_asset(upstream: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:
 
         settings = warehouse.settings()
         outcome = publish_release(settings.duckdb_path, settings.release_target, sources=settings.sources_dir)
+        for warning in outcome.warnings:
+            context.log.warning(f"release: {warning}")
         if outcome.unchanged:
             context.log.info(f"release unchanged: {outcome.version}")
         else:
@@ -40,6 +42,7 @@ def build_release_asset(upstream: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:
                 "unchanged": bool(outcome.unchanged),
                 "row_counts": dg.MetadataValue.json(dict(outcome.row_counts)),
                 "notes": dg.MetadataValue.md(str(outcome.notes or "")),
+                "warnings": dg.MetadataValue.json(list(outcome.warnings)),
             }
         )
 

@@ -17,9 +17,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
 import pandas as pd
 import pandera.pandas as pa
+import yaml
 
 # --- Enumerations: the contract's codes (/work/shared/contract.md), and the raw tables' own. ---
 PHASES = ("budget", "final_account")
@@ -66,8 +68,49 @@ FACT_TABLES = (
     "three_public_costs",
     "project_expenditure",
     "admin_operating_costs",
+    # Cells the extraction keeps for reconciliation only (no contract fact of their own): the total lines
+    # of 收支总表 (本年收入合计, 支出总计 ...; `category` names the line) and revenue split by unit.
+    "summary_line",
+    "revenue_by_unit",
 )
-STATUS_BY_TABLE = {"documents": ("read", "unreadable"), "tables": ("recognised", "empty", "unrecognised")}
+
+# Enumerations of columns whose meaning depends on the table (`project_level` is 0/1/2 in raw.cells
+# but the printed 项目级次 in raw.performance_project).
+TABLE_COLUMN_ENUMS: dict[tuple[str, str], tuple] = {
+    ("documents", "status"): ("read", "unreadable"),
+    ("tables", "status"): ("recognised", "empty", "unrecognised"),
+    ("cells", "project_level"): (0, 1, 2),
+    ("performance_evaluation", "row_kind"): ("indicator", "task"),
+    ("performance_funding", "flow"): ("revenue", "expenditure", "source"),
+    ("performance_project", "table_kind"): (
+        "performance_target_project",
+        "performance_target_department",
+        "performance_evaluation_project",
+        "performance_evaluation_department",
+    ),
+}
+
+
+@cache
+def summary_lines() -> tuple[str, ...]:
+    """The total lines the table-kind registry knows (its `summary_line` values), e.g. revenue_grand_total."""
+    from ..extract.registry import REGISTRY_PATH
+
+    found: set[str] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "summary_line" and isinstance(value, str):
+                    found.add(value)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8")))
+    return tuple(sorted(found))
+
 
 FUNCTION_CODE = r"^\d{3}(\d{2}){0,2}$"
 ECONOMIC_CODE = r"^\d{3}(\d{2})?$"
@@ -147,7 +190,6 @@ COLUMN_RULES: dict[str, list[pa.Check]] = {
     "scheme": _enum(SCHEMES),
     "revenue_source": _enum((*REVENUE_SOURCES, "total")),
     "fund_source": _enum((*REVENUE_SOURCES, "total")),
-    "category": _enum(THREE_PUBLIC_CATEGORIES),
     "measure": _enum(MEASURES),
     "period": _enum(PERIODS),
     "comparator": _enum(COMPARATORS),
@@ -157,7 +199,7 @@ COLUMN_RULES: dict[str, list[pa.Check]] = {
     "fact_table": _enum(FACT_TABLES),
     "row_role": _enum(("item", "total")),
     "funding": _enum(("total", "current_year", "carryover")),
-    "project_level": _enum((0, 1, 2)),
+    "cell_reading": _enum(("positional", "by_content", "split")),
     "table_seq": _at_least(1),
     "row_seq": _at_least(1),
     "col_seq": _at_least(1),
@@ -204,6 +246,25 @@ def _economic_code_matches_scheme(df: pd.DataFrame) -> pd.Series:
     return _rows_where(df, ("scheme", "economic_code"), rule)
 
 
+def _category_matches_fact_table(df: pd.DataFrame) -> pd.Series:
+    """`category` is a 三公 category in three_public_costs and a registry total line in summary_line."""
+
+    def rule(frame: pd.DataFrame) -> pd.Series:
+        allowed = {"three_public_costs": set(THREE_PUBLIC_CATEGORIES), "summary_line": set(summary_lines())}
+        ok = [
+            category in allowed.get(fact_table, ())
+            for fact_table, category in zip(frame["fact_table"].fillna(""), frame["category"], strict=True)
+        ]
+        return pd.Series(ok, index=frame.index) | frame["category"].isna()
+
+    return _rows_where(df, ("fact_table", "category"), rule)
+
+
+def _funding_amount_not_negative(df: pd.DataFrame) -> pd.Series:
+    """Performance funding lines are budgeted money (资金总额, 一般公共预算资金 ...): never negative."""
+    return _rows_where(df, ("flow", "amount"), lambda frame: _non_negative(frame["amount"]))
+
+
 def _every_numeric_cell_accounted_for(df: pd.DataFrame) -> pd.Series:
     """Nothing silently dropped: each printed numeric cell became a fact or was quarantined."""
     return _rows_where(
@@ -242,6 +303,8 @@ ERROR_TABLE_CHECKS = [
         _amount_not_negative_where_template_requires, name="amount_non_negative_where_template_requires"
     ),
     pa.Check(_economic_code_matches_scheme, name="economic_code_matches_scheme"),
+    pa.Check(_category_matches_fact_table, name="category_matches_fact_table"),
+    pa.Check(_funding_amount_not_negative, name="funding_amount_non_negative"),
     pa.Check(_every_numeric_cell_accounted_for, name="every_numeric_cell_is_fact_or_quarantined"),
     pa.Check(_line_range_ordered, name="line_end_not_before_line_start"),
 ]
@@ -259,8 +322,8 @@ def _dtype(sql_type: str):
 
 def _column(table: str, column: DdlColumn) -> pa.Column:
     checks = list(COLUMN_RULES.get(column.name, []))
-    if column.name == "status" and table in STATUS_BY_TABLE:
-        checks += _enum(STATUS_BY_TABLE[table])
+    if (table, column.name) in TABLE_COLUMN_ENUMS:
+        checks += _enum(TABLE_COLUMN_ENUMS[(table, column.name)])
     if column.sql_type.startswith("DECIMAL"):
         checks.append(pa.Check(_is_decimal, name="is_decimal"))
     return pa.Column(_dtype(column.sql_type), checks=checks, nullable=not column.not_null, required=True)
