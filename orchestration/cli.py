@@ -26,9 +26,10 @@ STAGES = {
     "source_documents": "source documents",
     "extracted_raw_tables": "extraction",
     "dbt_models": "dbt build",
+    "data_quality_report": "data-quality report",
     "release": "release",
 }
-STAGE_ORDER = ("source documents", "extraction", "validation", "dbt build", "release")
+STAGE_ORDER = ("source documents", "extraction", "validation", "dbt build", "data-quality report", "release")
 CONTRACT_FACT_PREFIX = "fct_"
 # Cells that other tables also state: provenance, not facts of their own.
 NOT_FACT_TABLES = ("fct_source_cell",)
@@ -313,14 +314,29 @@ def dbt_failure_summary(tool_output: str, reason: str) -> str:
     return "; ".join(parts)
 
 
-def _release_outcome(result) -> dict[str, object] | None:
-    from .assets.release import RELEASE_ASSET_KEY
-
+def materialization_metadata(result, asset_key) -> dict[str, object] | None:
+    """The metadata an asset recorded in this run, or None when it did not materialize."""
     for event in result.get_asset_materialization_events():
         materialization = event.event_specific_data.materialization
-        if materialization.asset_key == RELEASE_ASSET_KEY:
+        if materialization.asset_key == asset_key:
             return {key: value.value for key, value in materialization.metadata.items()}
     return None
+
+
+def _report_after_failure(settings: Settings) -> None:
+    """When a stage failed after the extraction, the report still says what the warehouse holds."""
+    from .assets.report import write_report
+
+    if not settings.duckdb_path.exists():
+        return
+    try:
+        report, path = write_report(_warehouse_resource(settings))
+    except Exception as exc:  # the failure above is the news; the report is a courtesy
+        _out(f"    (no data-quality report: {type(exc).__name__}: {exc})")
+        return
+    for line in report.summary_lines():
+        _out(f"    {line}")
+    _out(f"    data-quality report: {path}")
 
 
 def warehouse_summary(con) -> dict[str, object]:
@@ -358,7 +374,12 @@ def warehouse_summary(con) -> dict[str, object]:
     return summary
 
 
-def format_summary(summary: dict[str, object], release: dict[str, object] | None, failed_checks) -> list[str]:
+def format_summary(
+    summary: dict[str, object],
+    release: dict[str, object] | None,
+    failed_checks,
+    report: dict[str, object] | None = None,
+) -> list[str]:
     lines = ["", "summary"]
     if "documents" in summary:
         unreadable = summary.get("documents_unreadable", 0)
@@ -373,6 +394,10 @@ def format_summary(summary: dict[str, object], release: dict[str, object] | None
     issues = summary.get("issues", {})
     by_severity = ", ".join(f"{issues.get(s, 0)} {s}" for s in ("error", "warning", "info"))
     lines.append(f"  data issues:        {by_severity}")
+    if report:
+        # The report's first line repeats the counts above; the next ones name the documents with errors.
+        lines += [f"  {line}" for line in list(report.get("summary") or [])[1:]]
+        lines.append(f"  report:             {report.get('path')}")
     if failed_checks:
         lines.append(f"  checks not passed:  {len(failed_checks)}")
         lines += [f"    {label}" for label in failed_checks]
@@ -395,6 +420,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     started = time.monotonic()
     result, printer, tool_output = run_refresh(settings, verbose=args.verbose)
     if not result.success:
+        _report_after_failure(settings)
         if printer.failed_stage == "dbt build":
             if not args.verbose:
                 for line in dbt_error_lines(tool_output):
@@ -403,7 +429,12 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         raise CliError(printer.failure or "the refresh run failed (see the lines above)")
     with _warehouse_resource(settings).connect(read_only=True) as con:
         summary = warehouse_summary(con)
-    for line in format_summary(summary, _release_outcome(result), printer.failed_checks):
+    from .assets.release import RELEASE_ASSET_KEY
+    from .assets.report import REPORT_ASSET_KEY
+
+    release = materialization_metadata(result, RELEASE_ASSET_KEY)
+    report = materialization_metadata(result, REPORT_ASSET_KEY)
+    for line in format_summary(summary, release, printer.failed_checks, report):
         _out(line)
     _out(f"refresh completed in {time.monotonic() - started:.1f}s")
     return 0

@@ -1,7 +1,7 @@
 """The one Dagster `Definitions` of cnbudget, assembled here and nowhere else.
 
 Stages, as the asset graph shows them: source documents -> extracted raw tables -> validation
-checks -> dbt models (dbt tests as asset checks) -> release. The CLI (`cnbudget refresh`), the UI
+checks -> dbt models (dbt tests as asset checks) -> release (and, beside it, the data-quality report). The CLI (`cnbudget refresh`), the UI
 (`make ui`), the daily schedule and the sources sensor all run the `refresh` job defined here.
 
 Loading is lazy: `defs` is a `@dg.definitions` function that Dagster calls when it loads the code
@@ -19,6 +19,7 @@ import dagster as dg
 from .assets.dbt import build_dbt_assets
 from .assets.extraction import build_raw_tables_asset
 from .assets.release import build_release_asset
+from .assets.report import build_report_asset
 from .assets.sources import source_documents
 from .checks import build_raw_table_checks
 from .jobs import refresh_job
@@ -36,6 +37,7 @@ def build_definitions(dbt_project_dir: Path = DBT_PROJECT_DIR) -> dg.Definitions
             source_documents,
             build_raw_tables_asset(),
             dbt_models,
+            build_report_asset(sorted(dbt_models.keys)),
             build_release_asset(sorted(dbt_models.keys)),
         ],
         asset_checks=list(build_raw_table_checks()),

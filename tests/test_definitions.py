@@ -13,6 +13,7 @@ import pytest
 from conftest import MINI_SOURCES_DIR, REPO, clean_env
 
 from orchestration.assets.release import RELEASE_ASSET_KEY
+from orchestration.assets.report import REPORT_ASSET_KEY
 from orchestration.assets.sources import SOURCES_ASSET_KEY, snapshot_sources
 from orchestration.checks import CHECK_NAME
 from orchestration.definitions import build_definitions
@@ -111,9 +112,9 @@ def test_the_asset_graph_shows_the_stages_in_order(graph):
         assert graph.get(key).group_name == "marts"
         if key.path[1].startswith("fct_"):
             assert RAW_KEYS & _ancestors(graph, key), f"{key.to_user_string()} is not built from raw tables"
-    # Release: after every dbt model.
-    release_parents = graph.get(RELEASE_ASSET_KEY).parent_keys
-    assert marts <= release_parents
+    # Release, and the data-quality report beside it: after every dbt model.
+    assert marts <= graph.get(RELEASE_ASSET_KEY).parent_keys
+    assert marts <= graph.get(REPORT_ASSET_KEY).parent_keys
 
 
 def test_every_raw_table_has_a_blocking_pandera_check_and_dbt_tests_are_checks(graph):
@@ -129,7 +130,7 @@ def test_every_step_that_opens_duckdb_is_in_the_one_pool(defs):
     job = defs.resolve_job_def("refresh")
     pools = {node.name: node.definition.pool for node in job.graph.node_dict.values()}
     duckdb_steps = {name for name in pools if name != "source_documents"}
-    assert duckdb_steps >= {"extracted_raw_tables", "dbt_models", "release"}
+    assert duckdb_steps >= {"extracted_raw_tables", "dbt_models", "data_quality_report", "release"}
     assert all(pools[name] == DUCKDB_POOL for name in duckdb_steps), pools
 
 

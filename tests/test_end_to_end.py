@@ -44,16 +44,19 @@ CONTRACT_TABLES = (
     "quarantined_row",
 )
 STAGE_LINES = (
-    "[1/5] source documents: started",
-    "[1/5] source documents: done",
-    "[2/5] extraction: started",
-    "[2/5] extraction: done",
-    "[3/5] validation: started",
-    "[3/5] validation: done",
-    "[4/5] dbt build: started",
-    "[4/5] dbt build: done",
-    "[5/5] release: started",
-    "[5/5] release: done",
+    "[1/6] source documents: started",
+    "[1/6] source documents: done",
+    "[2/6] extraction: started",
+    "[2/6] extraction: done",
+    "[3/6] validation: started",
+    "[3/6] validation: done",
+    "[4/6] dbt build: started",
+    "[4/6] dbt build: done",
+)
+# After dbt, in either order: the report and the release.
+AFTER_DBT_LINES = (
+    ("[5/6] data-quality report: started", "[5/6] data-quality report: done"),
+    ("[6/6] release: started", "[6/6] release: done"),
 )
 
 
@@ -96,6 +99,8 @@ def test_the_refresh_completes_with_a_line_per_stage_and_a_summary(seeds_refresh
         line for line, p in zip(STAGE_LINES, positions, strict=True) if p < 0
     ]
     assert positions == sorted(positions), "stages printed out of order"
+    for started, done in AFTER_DBT_LINES:
+        assert positions[-1] < result.stdout.find(started) < result.stdout.find(done), (started, done)
     assert re.search(r"documents read:\s+5 of 6", result.stdout)
     assert re.search(r"tables recognised:\s+\d+ of \d+ found", result.stdout)
     assert re.search(r"facts:\s+\d+", result.stdout)
@@ -141,6 +146,9 @@ def test_latest_names_a_complete_release(seeds_refresh):
 
 def test_a_garbage_file_among_the_sources_is_reported_and_stops_nothing(seeds_refresh):
     assert GARBAGE_NAME in seeds_refresh.result.stdout
+    report = seeds_refresh.warehouse / "data_quality_report.md"
+    assert GARBAGE_NAME in report.read_text(encoding="utf-8")
+    assert f"report:             {report}" in seeds_refresh.result.stdout
     issues = _query(
         seeds_refresh,
         "SELECT i.severity, i.detail FROM marts.dq_issue i JOIN raw.documents d USING (document_key) "
