@@ -81,7 +81,17 @@ GRAINS = {
     "fct_admin_operating_costs": ["document_key", "fund_scope"],
     "fct_revenue_by_function": ["document_key", "function_code", "revenue_source", "funding"],
     "fct_source_cell": ["document_key", "table_seq", "row_seq", "col_seq"],
+    "fct_performance_funding": ["document_key", "table_seq", "block_seq", "flow", "item_name", "period"],
+    "fct_unit_performance_evaluation": ["document_key", "table_seq", "block_seq", "indicator_key"],
 }
+PUBLISHED_PER_TABLE = (
+    "fct_source_cell",
+    "fct_performance_target",
+    "fct_performance_evaluation",
+    "fct_performance_funding",
+    "fct_unit_performance_target",
+    "fct_unit_performance_evaluation",
+)
 
 
 def md5(text: str) -> str:
@@ -188,29 +198,36 @@ def test_facts_of_a_table_that_failed_a_check_are_quarantined_not_published(con)
 def test_a_code_unknown_to_the_reference_is_kept_and_reported_as_a_warning(con):
     assert rows(
         con,
-        """select amount, code_inferred, code_origin from marts.fct_expenditure_by_function
-           where document_key = ? and function_code = '2013260'""",
+        """select expenditure_type, amount, code_inferred, code_origin from marts.fct_expenditure_by_function
+           where document_key = ? and function_code = '2013260' order by expenditure_type""",
         KEY_001,
-    ) == [(Decimal("27.7000"), False, "printed")]
+    ) == [("basic", Decimal("27.7000"), False, "printed"), ("total", Decimal("27.7000"), False, "printed")]
     warnings = rows(
-        con, "select severity, detail from marts.dq_issue where check_name = 'unknown_function_code' and document_key = ?",
+        con,
+        "select severity, detail from marts.dq_issue where check_name = 'unknown_function_code' and document_key = ?",
         KEY_001,
-    )  # fmt: skip
+    )
     assert len(warnings) == 1 and warnings[0][0] == "warning"
-    assert "2013260" in warnings[0][1] and "事业运行" in warnings[0][1] and "2024" in warnings[0][1]
+    for expected in ("2013260", "事业运行", "2024", "2 cell(s)", 'row "事业运行"'):
+        assert expected in warnings[0][1]
     assert rows(
         con,
-        "select function_name, level, parent_code, name_source from marts.dim_function_code where function_code = '2013260'",
+        "select function_name, level, parent_code, name_source from marts.dim_function_code "
+        "where function_code = '2013260'",
     ) == [("事业运行", 3, "20132", "printed")]
 
 
 def test_truncated_codes_are_repaired_from_the_name_and_marked_inferred(con):
     assert rows(
         con,
-        """select function_code, amount, code_inferred, code_origin from marts.fct_expenditure_by_function
-           where document_key = ? and source_row = '公务员事务'""",
+        """select function_code, expenditure_type, amount, code_inferred, code_origin
+           from marts.fct_expenditure_by_function
+           where document_key = ? and source_row = '公务员事务' order by expenditure_type""",
         KEY_003,
-    ) == [("2013204", Decimal("101.5000"), True, "repaired")]
+    ) == [
+        ("2013204", "project", Decimal("101.5000"), True, "repaired"),
+        ("2013204", "total", Decimal("101.5000"), True, "repaired"),
+    ]
     economic = rows(
         con,
         """select economic_code, amount, code_inferred, code_origin from marts.fct_expenditure_by_economic
@@ -223,9 +240,10 @@ def test_truncated_codes_are_repaired_from_the_name_and_marked_inferred(con):
         ("30102", Decimal("154.9000"), True, "repaired"),
     ]
     assert rows(
-        con, "select check_name, severity from marts.dq_issue where document_key = ? and severity = 'info' order by 1",
+        con,
+        "select check_name, severity from marts.dq_issue where document_key = ? and reported_by = 'dbt' order by 1",
         KEY_003,
-    ) == [("repaired_economic_code", "info"), ("repaired_function_code", "info")]  # fmt: skip
+    ) == [("repaired_economic_code", "info"), ("repaired_function_code", "info")]
     assert rows(
         con,
         "select economic_name, level, parent_code from marts.dim_economic_code where economic_code = '30102'",
@@ -237,10 +255,11 @@ def test_every_printed_value_is_published_or_quarantined(con):
     for table in raw_fixture_rows()["tables"]:
         key = (table["document_key"], table["table_seq"])
         published = sum(
-            rows(con, f"select count(*) from marts.{fact} where document_key = ? and table_seq = ?", *key)[0][0]
-            for fact in ("fct_source_cell", "fct_performance_target", "fct_performance_evaluation",
-                         "fct_performance_funding")
-        )  # fmt: skip
+            rows(con, f"select count(*) from marts.{fact} where document_key = ? and table_seq = ?", *key)[0][
+                0
+            ]
+            for fact in PUBLISHED_PER_TABLE
+        )
         quarantined = rows(
             con, "select count(*) from marts.quarantined_row where document_key = ? and table_seq = ?", *key
         )[0][0]
@@ -295,6 +314,23 @@ def test_target_table_projects_use_the_matched_project_or_are_projects_of_their_
            where document_key = ? and project_key is null and source_row = '中长期规划制定健全性' order by period""",
         KEY_002,
     ) == [("annual", "健全"), ("half_year", "健全")]
+
+
+def test_a_subordinate_units_evaluation_is_published_apart_not_as_a_duplicate(con):
+    # 003 prints two 整体绩效自评表: its own (106001) and its unit 朝阳市组织工作服务中心's (106050).
+    assert rows(
+        con,
+        """select source_line, score from marts.fct_performance_evaluation
+           where document_key = ? and project_key is null and source_row = '重点工作办结率'""",
+        KEY_003,
+    ) == [(668, Decimal("3.5000"))]
+    assert rows(
+        con,
+        """select unit_name, source_line, score from marts.fct_unit_performance_evaluation
+           where document_key = ? and source_row = '重点工作办结率'""",
+        KEY_003,
+    ) == [("106050 朝阳市组织工作服务中心-211300000", 710, Decimal("3.5000"))]
+    assert rows(con, "select count(*) from marts.quarantined_row where quarantined_by = 'dbt'") == [(0,)]
 
 
 def test_amounts_printed_in_yuan_are_published_in_wan_yuan(con):

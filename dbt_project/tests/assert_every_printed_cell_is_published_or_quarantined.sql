@@ -1,7 +1,7 @@
 -- Nothing silently lost: for every table, the numeric values printed in its body
 -- (raw.tables.numeric_cells) are exactly its published facts (fct_source_cell for financial tables;
--- fct_performance_target / _evaluation / _funding for performance tables) plus its rows of
--- quarantined_row. Returns the tables where the counts differ, with the counts.
+-- fct_performance_target / _evaluation / _funding and fct_unit_performance_* for performance tables)
+-- plus its rows of quarantined_row. Returns the tables where the counts differ, with the counts.
 with printed as (
     select document_key, table_seq, source_table, numeric_cells
     from {{ ref('stg_raw__tables') }}
@@ -15,6 +15,10 @@ accounted as (
     select document_key, table_seq, 'published' from {{ ref('fct_performance_evaluation') }}
     union all
     select document_key, table_seq, 'published' from {{ ref('fct_performance_funding') }}
+    union all
+    select document_key, table_seq, 'published' from {{ ref('fct_unit_performance_target') }}
+    union all
+    select document_key, table_seq, 'published' from {{ ref('fct_unit_performance_evaluation') }}
     union all
     select document_key, table_seq, 'quarantined' from {{ ref('quarantined_row') }}
     where table_seq is not null

@@ -1,17 +1,14 @@
--- Every printed numeric cell with what the rest of the project needs to place it: its document's
--- department and year, whether its table publishes, and its stable keys (cell_key; project_key for a
--- project row, the same key dim_project gives the project). Left joins: a cell whose table or document
--- is missing is kept, and the not_null test on is_published reports it.
+-- Every printed numeric cell with its document's department and year and its stable keys: cell_key,
+-- and for a project row project_key (the same key dim_project gives the project). Nothing here depends
+-- on validation, so reconciliation can read the cells (with resolved codes: int_resolved_cells) before
+-- deciding which tables publish. Left join: a cell whose document is missing keeps a NULL department,
+-- which the tests on the marts report.
 with cells as (
     select * from {{ ref('stg_raw__cells') }}
 ),
 
 documents as (
     select * from {{ ref('int_documents') }}
-),
-
-table_status as (
-    select * from {{ ref('int_table_status') }}
 )
 
 select
@@ -19,11 +16,6 @@ select
     cells.*,
     documents.department_key,
     documents.fiscal_year,
-    {{ project_key('documents.department_key', 'documents.fiscal_year', 'cells.project_name') }} as project_key,
-    table_status.is_published,
-    table_status.failed_checks
+    {{ project_key('documents.department_key', 'documents.fiscal_year', 'cells.project_name') }} as project_key
 from cells
 left join documents on documents.document_key = cells.document_key
-left join table_status
-    on table_status.document_key = cells.document_key
-    and table_status.table_seq = cells.table_seq

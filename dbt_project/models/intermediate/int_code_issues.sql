@@ -1,8 +1,9 @@
--- Codes of published cells that the reference does not know for the document's fiscal year (kept as
--- printed: `warning`) or that were repaired from their printed name (`info`). One row per document and code,
--- pointing at the first cell that prints it so the reader can find it in the source.
+-- Codes of cells (of every table, published or held back) that the reference does not know for the
+-- document's fiscal year (kept as printed: `warning`) or that were repaired from their printed name
+-- (`info`). One row per document and code, pointing at the first cell that prints it so the reader can
+-- find it in the source.
 with cells as (
-    select * from {{ ref('int_published_cells') }}
+    select * from {{ ref('int_resolved_cells') }}
 ),
 
 code_usages as (

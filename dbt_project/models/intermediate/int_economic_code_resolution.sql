@@ -1,4 +1,4 @@
--- How each economic code printed (or inferred by the extraction) in a published table resolves against
+-- How each economic code printed (or inferred by the extraction) in a table resolves against
 -- its scheme's classification in force in the document's fiscal year; one row per (fiscal_year, scheme,
 -- printed code, printed name). Same rules as int_function_code_resolution: `reference` (in force, as is),
 -- `repaired` (the printed name is the official name, or else an alias, of exactly one code of the same
@@ -10,7 +10,7 @@ with usages as (
         printed_economic_code as printed_code,
         printed_economic_name as printed_name
     from {{ ref('int_cells') }}
-    where is_published and printed_economic_code is not null
+    where printed_economic_code is not null
 ),
 
 reference as (

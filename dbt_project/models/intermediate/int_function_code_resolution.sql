@@ -1,4 +1,4 @@
--- How each function code printed (or inferred by the extraction) in a published table resolves against
+-- How each function code printed (or inferred by the extraction) in a table resolves against
 -- the classification in force in the document's fiscal year. One row per (fiscal_year, printed code,
 -- printed name):
 --   reference  the code is in force that year: published as is;
@@ -13,7 +13,7 @@ with usages as (
         printed_function_code as printed_code,
         printed_function_name as printed_name
     from {{ ref('int_cells') }}
-    where is_published and printed_function_code is not null
+    where printed_function_code is not null
 ),
 
 reference as (

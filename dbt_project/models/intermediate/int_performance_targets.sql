@@ -2,7 +2,8 @@
 -- project (project_key of the project-list entry the extraction matched it to, or of its own printed
 -- name when it matched none; NULL for a department-wide table), its indicator and its table's status.
 -- Of the rows sharing the grain (document, project, indicator, period) the first printed
--- (table_seq, block_seq, row_seq) is the fact; later ones go to quarantine as duplicates.
+-- (table_seq, block_seq, row_seq) is the fact; later ones go to quarantine as duplicates. Rows of another
+-- unit's department-wide block (is_other_unit, see int_performance_blocks) have their own grain: the block.
 with targets as (
     select * from {{ ref('stg_raw__performance_target') }}
 ),
@@ -15,6 +16,10 @@ table_status as (
     select * from {{ ref('int_table_status') }}
 ),
 
+blocks as (
+    select * from {{ ref('int_performance_blocks') }}
+),
+
 placed as (
     select
         targets.*,
@@ -23,6 +28,8 @@ placed as (
         {{ project_key('documents.department_key', 'documents.fiscal_year',
                        'coalesce(targets.matched_project_name, targets.project_name)') }} as project_key,
         {{ indicator_key('targets.level1_name', 'targets.level2_name', 'targets.level3_name') }} as indicator_key,
+        coalesce(blocks.is_other_unit, false) as is_other_unit,
+        case when blocks.is_other_unit then blocks.printed_department_name end as unit_name,
         table_status.is_published,
         table_status.failed_checks
     from targets
@@ -30,16 +37,22 @@ placed as (
     left join table_status
         on table_status.document_key = targets.document_key
         and table_status.table_seq = targets.table_seq
+    left join blocks
+        on blocks.document_key = targets.document_key
+        and blocks.table_seq = targets.table_seq
+        and blocks.block_seq = targets.block_seq
 )
 
 select
     *,
     row_number() over (
-        partition by document_key, project_key, indicator_key, period, is_published
+        partition by document_key, project_key, indicator_key, period, is_published, is_other_unit,
+            case when is_other_unit then table_seq end, case when is_other_unit then block_seq end
         order by table_seq, block_seq, row_seq
     ) as rank_in_grain,
     first_value(source_table || ' line ' || line_number) over (
-        partition by document_key, project_key, indicator_key, period, is_published
+        partition by document_key, project_key, indicator_key, period, is_published, is_other_unit,
+            case when is_other_unit then table_seq end, case when is_other_unit then block_seq end
         order by table_seq, block_seq, row_seq
     ) as first_stated_at
 from placed

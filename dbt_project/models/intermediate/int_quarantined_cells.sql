@@ -17,18 +17,22 @@ with extraction_quarantine as (
 ),
 
 failed_table_cells as (
+    -- A cell whose table is missing from raw.tables has no status: it is held back too, saying so.
     select
-        document_key,
-        table_seq,
-        source_table,
-        source_row,
-        line_number,
-        column_label,
-        raw_value,
-        'table failed ' || failed_checks as reason,
+        cells.document_key,
+        cells.table_seq,
+        cells.source_table,
+        cells.source_row,
+        cells.line_number,
+        cells.column_label,
+        cells.raw_value,
+        coalesce('table failed ' || table_status.failed_checks, 'table not in raw.tables') as reason,
         'validation' as quarantined_by
-    from {{ ref('int_cells') }}
-    where not is_published
+    from {{ ref('int_cells') }} as cells
+    left join {{ ref('int_table_status') }} as table_status
+        on table_status.document_key = cells.document_key
+        and table_status.table_seq = cells.table_seq
+    where not coalesce(table_status.is_published, false)
 ),
 
 performance_targets as (

@@ -1,26 +1,5 @@
 -- Performance targets: one fact per document, project (NULL department-wide), indicator and period.
 select
-    cast(document_key as varchar) as document_key,
-    cast(department_key as varchar) as department_key,
-    cast(fiscal_year as integer) as fiscal_year,
-    cast(project_key as varchar) as project_key,
-    cast(indicator_key as varchar) as indicator_key,
-    cast(period as varchar) as period,
-    cast(target_text as varchar) as target_text,
-    cast(comparator as varchar) as comparator,
-    cast(target_value as decimal(20, 6)) as target_value,
-    cast(target_unit as varchar) as target_unit,
-    cast(weight as decimal(9, 4)) as weight,
-    cast(source_table as varchar) as source_table,
-    cast(source_row as varchar) as source_row,
-    cast(indicator_description as varchar) as indicator_description,
-    cast(key_task as varchar) as key_task,
-    cast(basis as varchar) as basis,
-    cast(project_amount as decimal(18, 4)) as project_amount,
-    cast(cell_reading as varchar) as cell_reading,
-    cast(note as varchar) as note,
-    cast(table_seq as integer) as table_seq,
-    cast(block_seq as integer) as block_seq,
-    cast(line_number as integer) as source_line
+    {{ performance_target_columns() }}
 from {{ ref('int_performance_targets') }}
-where is_published and rank_in_grain = 1
+where is_published and rank_in_grain = 1 and not is_other_unit
