@@ -193,16 +193,19 @@ total_rows as (
 -- == Columns of one row: total = basic + project, basic = personnel + public ========================
 
 function_table_columns as (
+    -- Which columns a table prints, per fund scope and funding (a table may split 本年 and 上年结转).
     select
         document_key,
         table_seq,
+        fund_scope,
+        funding,
         bool_or(expenditure_type = 'basic') as has_basic,
         bool_or(expenditure_type in ('personnel', 'public')) as has_personnel_or_public,
         bool_or(expenditure_type in ('basic', 'project', 'business', 'remit', 'subsidy', 'personnel', 'public'))
             as has_components
     from inputs
     where fact_table = 'expenditure_by_function' and not is_summary_table
-    group by document_key, table_seq
+    group by document_key, table_seq, fund_scope, funding
 ),
 
 function_rows as (
@@ -263,6 +266,8 @@ function_row_totals as (
     inner join function_table_columns as columns
         on columns.document_key = rows.document_key
         and columns.table_seq = rows.table_seq
+        and columns.fund_scope is not distinct from rows.fund_scope
+        and columns.funding is not distinct from rows.funding
     where rows.total_amount is not null and columns.has_components
 ),
 
@@ -288,6 +293,8 @@ function_row_basics as (
     inner join function_table_columns as columns
         on columns.document_key = rows.document_key
         and columns.table_seq = rows.table_seq
+        and columns.fund_scope is not distinct from rows.fund_scope
+        and columns.funding is not distinct from rows.funding
     where rows.basic is not null and columns.has_personnel_or_public
 ),
 
@@ -337,6 +344,8 @@ economic_row_totals as (
                 and inputs.table_seq = rows.table_seq
                 and inputs.fact_table = 'expenditure_by_economic'
                 and inputs.cost_type in ('personnel', 'public')
+                and inputs.fund_scope is not distinct from rows.fund_scope
+                and inputs.funding is not distinct from rows.funding
         )
 ),
 
@@ -511,8 +520,9 @@ summary_lines_by_column as (
         arg_min(source_row, row_seq) filter (where category = 'expenditure_grand_total') as expenditure_grand_row,
         arg_min(line_number, row_seq) filter (where category = 'expenditure_grand_total') as expenditure_grand_line,
         arg_min(amount, row_seq) filter (where category = 'expenditure_grand_total') as expenditure_grand,
-        sum(amount) filter (where category = 'carry_forward') as carried_forward,
-        count(*) filter (where category = 'carry_forward') as carried_forward_cells,
+        -- 结转下年 / 年末结转和结余, and 结余分配 where a final account prints it
+        sum(amount) filter (where category in ('carry_forward', 'surplus_distribution')) as carried_forward,
+        count(*) filter (where category in ('carry_forward', 'surplus_distribution')) as carried_forward_cells,
         sum(amount) filter (
             where fact_table = 'expenditure_by_function' and row_role = 'item' and length(function_code) = 3
         ) as classes,
@@ -530,7 +540,8 @@ summary_lines_by_column as (
         arg_min(amount, row_seq) filter (where category = 'revenue_grand_total') as revenue_grand,
         arg_min(column_label, row_seq) filter (where fact_table = 'summary_line') as column_label,
         -- revenue lines by source, as in source_rows: 财政拨款 or its budgets, 财政专户, 单位资金 or its parts
-        sum(amount) filter (where fact_table = 'revenue' and row_role = 'item' and revenue_source = 'fiscal') as fiscal,
+        sum(amount) filter (where fact_table = 'revenue' and row_role = 'item' and revenue_source = 'fiscal'
+            and funding <> 'carryover') as fiscal,
         sum(amount) filter (where fact_table = 'revenue' and row_role = 'item'
             and revenue_source in ('general_public_budget', 'government_fund', 'state_capital')
             and funding <> 'carryover') as budgets,
@@ -538,13 +549,15 @@ summary_lines_by_column as (
             and revenue_source in ('general_public_budget', 'government_fund', 'state_capital')
             and funding <> 'carryover') as budget_cells,
         sum(amount) filter (where fact_table = 'revenue' and row_role = 'item'
-            and revenue_source = 'special_account') as special_account,
-        sum(amount) filter (where fact_table = 'revenue' and row_role = 'item' and revenue_source = 'unit_funds')
-            as unit_funds,
+            and revenue_source = 'special_account' and funding <> 'carryover') as special_account,
+        sum(amount) filter (where fact_table = 'revenue' and row_role = 'item' and revenue_source = 'unit_funds'
+            and funding <> 'carryover') as unit_funds,
         sum(amount) filter (where fact_table = 'revenue' and row_role = 'item' and revenue_source in (
-            'business', 'operating', 'superior_subsidy', 'subordinate_remittance', 'other')) as unit_sources,
+            'business', 'operating', 'superior_subsidy', 'subordinate_remittance', 'other')
+            and funding <> 'carryover') as unit_sources,
         count(*) filter (where fact_table = 'revenue' and row_role = 'item' and revenue_source in (
-            'business', 'operating', 'superior_subsidy', 'subordinate_remittance', 'other')) as unit_source_cells,
+            'business', 'operating', 'superior_subsidy', 'subordinate_remittance', 'other')
+            and funding <> 'carryover') as unit_source_cells,
         sum(amount) filter (where fact_table = 'revenue' and row_role = 'item'
             and revenue_source in ('carryover', 'non_fiscal_carryover', 'non_fiscal_surplus_used')) as carryover_lines,
         count(*) filter (where fact_table = 'revenue' and row_role = 'item'
@@ -591,11 +604,11 @@ summary_checks as (
     select
         document_key, table_seq, source_table,
         'summary_expenditure_total_equals_this_year_plus_carried_forward',
-        '支出总计 = 本年支出合计 + 结转下年',
+        '支出总计 = 本年支出合计 + 结转下年 (+ 结余分配)',
         expenditure_grand_row, expenditure_grand_line, column_label, null,
         expenditure_grand, expenditure_this_year + coalesce(carried_forward, 0), 1 + carried_forward_cells,
         concat_ws(' + ', '本年支出合计 ' || {{ amount_text('expenditure_this_year') }},
-            '结转下年 ' || {{ amount_text('carried_forward') }}),
+            '结转下年 / 结余分配 ' || {{ amount_text('carried_forward') }}),
         'column', 0
     from summary_sums
     where expenditure_grand is not null and expenditure_this_year is not null
