@@ -13,7 +13,10 @@ candidates as (
     select
         *,
         case
+            -- 事业单位经营支出 / 上缴上级支出 / 对附属单位补助支出 columns have no contract expenditure_type:
+            -- their cells stay in fct_source_cell.
             when fact_table = 'expenditure_by_function' and funding = 'total' and function_code is not null
+                and expenditure_type in ('total', 'basic', 'project', 'personnel', 'public')
                 then 'fct_expenditure_by_function'
             when fact_table = 'expenditure_by_economic' and funding = 'total' and economic_code is not null
                 then 'fct_expenditure_by_economic'
