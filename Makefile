@@ -50,7 +50,7 @@ test: manifest lint validate-defs
 ui: manifest
 	@mkdir -p $${DAGSTER_HOME:-$(CURDIR)/warehouse/.dagster}
 	@home=$${DAGSTER_HOME:-$(CURDIR)/warehouse/.dagster}; [ -f $$home/dagster.yaml ] || printf '%s\n' \
-	  'run_queue:' '  max_concurrent_runs: 1' 'concurrency:' '  pools:' '    default_limit: 1' \
+	  'concurrency:' '  runs:' '    max_concurrent_runs: 1' '  pools:' '    default_limit: 1' \
 	  'telemetry:' '  enabled: false' > $$home/dagster.yaml
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/warehouse/.dagster} $(BIN)/dagster dev -m orchestration.definitions
 
