@@ -1,5 +1,6 @@
--- The figures each recognised financial table states, in one long shape: every cell of raw.cells with
--- what reconciliation needs to compare it with other cells of its table and with other tables.
+-- The figures each recognised financial table states, in one long shape: every cell of raw.cells (with
+-- its codes resolved for the document's year, int_resolved_cells) with what reconciliation needs to
+-- compare it with other cells of its table and with other tables.
 --   column_key   the cell's column by meaning (not by position): cells of one table with the same key
 --                are in the same column, even when a side-by-side layout prints it twice;
 --   figure       what the cell states in words every table uses ('function 201 total', 'expenditure
@@ -12,7 +13,8 @@
 --                revenue is compared like with like only.
 -- Nothing is decided here; the rules are in int_reconciliation_within_table and _cross_table.
 with cells as (
-    select * from {{ ref('stg_raw__cells') }}
+    -- codes as the warehouse will publish them (a truncated 201320 is 2013204 here)
+    select * from {{ ref('int_resolved_cells') }}
 ),
 
 table_shapes as (
@@ -91,8 +93,6 @@ document_money as (
 described as (
     select
         cells.*,
-        cells.printed_function_code as function_code,
-        cells.printed_economic_code as economic_code,
         table_shapes.is_summary_table,
         project_grand_total_rows.row_seq is not null as is_project_grand_total,
         document_money.prints_revenue,
