@@ -171,7 +171,12 @@ with_credibility as (
     select
         majority_verdicts.*,
         credibility.corroborated and not credibility.odd_one_out_of_a_majority and not credibility.fails_own_checks
-            as is_credible
+            as is_credible,
+        case
+            when credibility.odd_one_out_of_a_majority then 'is the odd one out of other figures'
+            when credibility.fails_own_checks then 'fails its own arithmetic'
+            when not credibility.corroborated then 'agrees with no other table on any figure'
+        end as discredited_because
     from majority_verdicts
     inner join credibility
         on credibility.document_key = majority_verdicts.document_key
@@ -300,6 +305,7 @@ across_tables as (
         tables_stating,
         tables_agreeing_with_consensus,
         other_statements,
+        discredited_because,
         comparable_scope,
         comparable_funding
     from with_consensus
@@ -476,8 +482,8 @@ select
                 when 'majority' then format('This table is the odd one out: {} of the {} tables stating it agree on {}',
                     tables_agreeing_with_consensus, tables_stating, {{ amount_text('expected') }})
                 when 'credibility' then format('This table is the odd one out: no majority, but the table(s) '
-                    || 'stating {} agree with other tables elsewhere and pass their own checks, and this one does not',
-                    {{ amount_text('expected') }})
+                    || 'stating {} agree with other tables elsewhere and pass their own checks, while this one {}',
+                    {{ amount_text('expected') }}, coalesce(discredited_because, 'disagrees with them'))
                 else 'The table states it twice, differently'
             end,
             other_statements)
