@@ -212,6 +212,7 @@ def _canonical_columns(
     group = ALIAS_GROUP[family]
     order = ctx.registry.canonical_order.get(ORDER_GROUP.get(family, ""), ())
     found: dict[str, dict[str, str]] = {}
+    printed: dict[str, str] = {}
     context: dict[str, str] = {}
     for token in header_tokens(header, group, ctx.registry):
         _, dims, _ = combine_path(group, [token], ctx.registry)
@@ -220,6 +221,7 @@ def _canonical_columns(
             context.update({k: v for k, v in dims.items() if k in ("measure",)})
             continue
         found.setdefault(key, dims)
+        printed.setdefault(key, token)
     keys = [k for k in order if k in found]
     # Group headers ("本年收入", "财政拨款" above 一般公共预算 …) name no column of their own.
     if len(keys) > n_amounts and "current_year_total" in keys:
@@ -230,7 +232,7 @@ def _canonical_columns(
     if len(keys) != n_amounts:
         return None
     return [
-        Column(index=start_index + i, label=key, role="amount", dims={**context, **found[key]})
+        Column(index=start_index + i, label=printed[key], role="amount", dims={**context, **found[key]})
         for i, key in enumerate(keys)
     ]
 
@@ -843,7 +845,7 @@ def _columns_for(ctx: _TableContext, grid: Grid, header: list[Row], body: list[R
                 1, "/".join(left_tokens), "amount", combine_path(group, left_tokens[-1:], ctx.registry)[1]
             ),
         ]
-        right_dims = _dedupe_dims([combine_path(group, [t], ctx.registry)[1] for t in right_tokens])
+        right_dims = _dedupe_dims([(t, combine_path(group, [t], ctx.registry)[1]) for t in right_tokens])
         right = [Column(2, "项目", "name")] + [
             Column(3 + i, label, "amount", dims) for i, (label, dims) in enumerate(right_dims)
         ]
@@ -869,15 +871,18 @@ def _mode(values: list[int], default: int) -> int:
     return max(sorted(set(values)), key=values.count)
 
 
-def _dedupe_dims(dims_list: list[dict[str, str]]) -> list[tuple[str, dict[str, str]]]:
-    """Right part of a pdftotext summary: one column per distinct measure, a group header dropped."""
+def _dedupe_dims(tokens: list[tuple[str, dict[str, str]]]) -> list[tuple[str, dict[str, str]]]:
+    """Right part of a pdftotext summary: one column per distinct measure, a group header dropped.
+
+    Each column keeps the header text as printed ("2024年合计", "当年预算安排") as its label.
+    """
     out: list[tuple[str, dict[str, str]]] = []
-    for dims in dims_list:
+    for token, dims in tokens:
         if not dims:
             continue
         if dims.get("measure_total") and any(d.get("measure_total") for _, d in out):
             continue
-        out.append((",".join(f"{k}={v}" for k, v in sorted(dims.items())), dims))
+        out.append((token, dims))
     return out
 
 
