@@ -31,8 +31,6 @@ STAGES = {
 }
 STAGE_ORDER = ("source documents", "extraction", "validation", "dbt build", "data-quality report", "release")
 CONTRACT_FACT_PREFIX = "fct_"
-# Cells that other tables also state: provenance, not facts of their own.
-NOT_FACT_TABLES = ("fct_source_cell",)
 
 
 class CliError(Exception):
@@ -89,8 +87,9 @@ def describe_failure(failure: dict) -> str:
 
 
 # Lines that say nothing a reader can act on: skipped stages are already printed.
+# Dagster's word for a step that will not run because an upstream step or blocking check failed.
+_NOT_EXECUTED = "Dependencies for step"
 _SYSTEM_NOISE = (
-    "Dependencies for step",
     # dagster-dbt about a dbt test on several models (no single asset to hang a check on); its
     # result still counts: a failing test fails `dbt build` and is printed below.
     "Logging an `AssetObservation` instead of an `AssetCheckResult`",
@@ -119,6 +118,9 @@ class ProgressPrinter(logging.Handler):
         event = meta.get("dagster_event")
         if event is None:
             message = str(meta.get("orig_message", ""))
+            if message.startswith(_NOT_EXECUTED):
+                self._skipped(stage_of(meta.get("step_key")))
+                return
             if record.levelno >= logging.WARNING and not message.startswith(_SYSTEM_NOISE):
                 first_line = (message or record.getMessage()).strip().splitlines()[0]
                 self._print(f"    {record.levelname.lower()}: {first_line}")
@@ -138,17 +140,21 @@ class ProgressPrinter(logging.Handler):
             # dbt's reason is a page long: its failing lines are printed below, one by one.
             shown = "dbt reported errors" if stage == "dbt build" else reason
             self._print(f"[{self._position(stage)}] {stage}: FAILED after {self._elapsed(stage)}: {shown}")
-        elif kind == "STEP_SKIPPED" and stage not in self.skipped:
-            self.skipped.add(stage)
-            self._print(
-                f"[{self._position(stage)}] {stage}: skipped (an earlier stage failed or a check blocked it)"
-            )
+        elif kind == "STEP_SKIPPED":
+            self._skipped(stage)
         elif kind == "ASSET_MATERIALIZATION" and stage == "dbt build":
             self.dbt_models += 1
             key = event.event_specific_data.materialization.asset_key.to_user_string()
             self._print(f"    built {key}")
         elif kind == "ASSET_CHECK_EVALUATION":
             self._check(event.event_specific_data, stage)
+
+    def _skipped(self, stage: str) -> None:
+        if stage not in self.skipped:
+            self.skipped.add(stage)
+            self._print(
+                f"[{self._position(stage)}] {stage}: skipped (an earlier stage failed or a check blocked it)"
+            )
 
     def _print(self, line: str) -> None:
         _out(line, self.stream)
@@ -339,6 +345,13 @@ def _report_after_failure(settings: Settings) -> None:
     _out(f"    data-quality report: {path}")
 
 
+def _not_fact_tables() -> tuple[str, ...]:
+    """fct_source_cell lists the cells behind published facts: provenance, not facts of its own."""
+    from .validation.report import NOT_FACT_TABLES
+
+    return NOT_FACT_TABLES
+
+
 def warehouse_summary(con) -> dict[str, object]:
     """Documents, recognised tables, facts per table and issues by severity, read from the warehouse."""
     tables = {
@@ -361,7 +374,7 @@ def warehouse_summary(con) -> dict[str, object]:
     facts = {
         name: count(f'SELECT count(*) FROM marts."{name}"')
         for schema, name in sorted(tables)
-        if schema == "marts" and name.startswith(CONTRACT_FACT_PREFIX) and name not in NOT_FACT_TABLES
+        if schema == "marts" and name.startswith(CONTRACT_FACT_PREFIX) and name not in _not_fact_tables()
     }
     summary["facts"] = facts
     if ("marts", "quarantined_row") in tables:
@@ -443,21 +456,18 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 # --- status, releases, diff -------------------------------------------------------------------
 
 
-def _read_latest(target: str) -> str | None:
-    import fsspec
-
-    try:
-        with fsspec.open(f"{target.rstrip('/')}/LATEST", "r") as handle:
-            return handle.read().strip() or None
-    except FileNotFoundError:
-        return None
-
-
 def cmd_status(args: argparse.Namespace) -> int:
+    from .publish.history import latest_release
+
     settings = Settings.from_env(None, args.warehouse)
-    latest = _read_latest(settings.release_target)
+    latest = latest_release(settings.release_target)
     _out(f"warehouse: {settings.duckdb_path}")
-    _out(f"latest release: {latest or 'none'} ({settings.release_target})")
+    if latest is None:
+        _out(f"latest release: none in {settings.release_target}")
+    else:
+        _out(
+            f"latest release: {latest.version} ({latest.total_rows} rows, created {latest.created}) at {latest.path}"
+        )
     if not settings.duckdb_path.exists():
         raise CliError(f"no warehouse at {settings.duckdb_path}: run `cnbudget refresh` first")
     with _warehouse_resource(settings).connect(read_only=True) as con:
@@ -537,6 +547,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
+    except BrokenPipeError:  # `cnbudget diff A B | head`: the reader has seen enough
+        sys.stdout = open(os.devnull, "w")  # open until exit, as stdout was
+        return 0
     except CliError as exc:
         print(f"cnbudget {args.command}: error: {exc}", file=sys.stderr)
         return 1

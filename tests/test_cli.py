@@ -97,3 +97,32 @@ def test_status_without_a_warehouse_fails_in_one_line(tmp_path, capsys):
     assert code == 1
     assert "no warehouse at" in err and "run `cnbudget refresh` first" in err
     assert len(err.splitlines()) == 1
+
+
+def test_a_blocking_validation_failure_stops_the_run_before_dbt_and_names_the_row(
+    tmp_path, monkeypatch, capsys, dbt_manifest
+):
+    from orchestration.extract import pipeline
+
+    real_extract = pipeline.extract_sources
+    document = next(MINI_SOURCES_DIR.iterdir()).name
+
+    def extract_with_a_malformed_code(sources_dir):
+        extractions = real_extract(sources_dir)
+        cell = next(c for e in extractions for c in e.cells if c.get("function_code"))
+        cell["function_code"] = "20A"
+        return extractions
+
+    monkeypatch.setattr(pipeline, "extract_sources", extract_with_a_malformed_code)
+    warehouse = tmp_path / "warehouse"
+    code = main(["refresh", "--sources", str(MINI_SOURCES_DIR), "--warehouse", str(warehouse)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "validation raw/cells:pandera_schema: FAILED (error)" in out
+    assert "[4/6] dbt build: skipped" in out and "[6/6] release: skipped" in out
+    assert err.startswith(
+        "cnbudget refresh: error: validation failed: raw/cells:pandera_schema rejected 1 row(s)"
+    )
+    assert f"document {document}" in err and "= '20A'" in err and "line " in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (warehouse / "releases").exists()

@@ -126,6 +126,14 @@ def test_every_raw_table_has_a_blocking_pandera_check_and_dbt_tests_are_checks(g
     assert any(key.asset_key.path[0] == "marts" for key in dbt_checks)
 
 
+def test_dbt_waits_for_every_blocking_check_of_the_raw_tables(defs):
+    job = defs.resolve_job_def("refresh")
+    inputs = job.graph.dependency_structure.input_to_upstream_outputs_for_node("dbt_models")
+    upstream_steps = {output.node_name for outputs in inputs.values() for output in outputs}
+    pandera_steps = {f"{key.to_python_identifier()}_{CHECK_NAME}" for key in RAW_KEYS}
+    assert pandera_steps <= upstream_steps
+
+
 def test_every_step_that_opens_duckdb_is_in_the_one_pool(defs):
     job = defs.resolve_job_def("refresh")
     pools = {node.name: node.definition.pool for node in job.graph.node_dict.values()}

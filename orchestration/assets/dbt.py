@@ -59,7 +59,11 @@ def build_dbt_assets(project_dir: Path = DBT_PROJECT_DIR) -> dg.AssetsDefinition
             "`make manifest` (python -m orchestration.dbt_manifest)"
         )
     translator = CnbudgetDbtTranslator(
-        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True)
+        # dbt tests on models are asset checks. dbt tests on the sources (raw tables) are not: as checks
+        # of this op on the raw assets they would remove the raw tables' blocking pandera checks from the
+        # dbt step's inputs, and dbt would build on tables that failed validation. They still run in
+        # `dbt build`, and a failure still fails the build.
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
     )
 
     @dbt_assets(
