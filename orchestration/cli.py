@@ -522,8 +522,14 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = commands.add_parser(
         "refresh", help="run the whole pipeline: extract, validate, dbt build, release"
     )
-    refresh.add_argument("--sources", metavar="DIR", help="folder of source documents (default: sources/)")
-    refresh.add_argument("--warehouse", metavar="DIR", help="output folder (default: warehouse/)")
+    refresh.add_argument(
+        "--sources",
+        metavar="DIR",
+        help="folder of source documents (default: $CNBUDGET_SOURCES_DIR, else sources/)",
+    )
+    refresh.add_argument(
+        "--warehouse", metavar="DIR", help="output folder (default: $CNBUDGET_WAREHOUSE_DIR, else warehouse/)"
+    )
     refresh.add_argument("-v", "--verbose", action="store_true", help="also show dbt's own log lines")
     refresh.set_defaults(handler=cmd_refresh)
 
