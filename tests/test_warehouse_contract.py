@@ -14,7 +14,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import SEEDS_DIR, refresh
 
 CONTRACT = Path(__file__).resolve().parent.parent / "docs" / "contract.md"
