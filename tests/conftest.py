@@ -83,6 +83,7 @@ class Refresh:
     result: subprocess.CompletedProcess
     repo_before: dict
     repo_after: dict
+    latest: str | None  # the release LATEST named right after this refresh
 
     @property
     def duckdb_path(self) -> Path:
@@ -96,7 +97,9 @@ class Refresh:
 def refresh(sources: Path, warehouse: Path) -> Refresh:
     before = repo_outputs_state()
     result = run_cli("refresh", "--sources", str(sources), "--warehouse", str(warehouse))
-    return Refresh(sources, warehouse, result, before, repo_outputs_state())
+    pointer = warehouse / "releases" / "LATEST"
+    latest = pointer.read_text(encoding="utf-8").strip() if pointer.exists() else None
+    return Refresh(sources, warehouse, result, before, repo_outputs_state(), latest)
 
 
 @pytest.fixture(scope="session")

@@ -203,17 +203,25 @@ def test_the_pandera_check_passes_on_the_seeds_and_names_the_rows_it_rejects(see
 
 
 @pytest.fixture(scope="module")
-def mini_refreshes(tmp_path_factory, dbt_manifest) -> tuple[Refresh, Refresh]:
+def mini_refreshes(tmp_path_factory, dbt_manifest) -> tuple[Refresh, Refresh, Refresh]:
+    """Three refreshes into one warehouse: the mini document, the same again, then a revised document."""
     root = tmp_path_factory.mktemp("mini_e2e")
     sources = root / "sources"
     shutil.copytree(MINI_SOURCES_DIR, sources)
     first = refresh(sources, root / "warehouse")
     second = refresh(sources, root / "warehouse")
-    return first, second
+    document = next(sources.iterdir())
+    text = document.read_text(encoding="utf-8")
+    # the department republishes its 收入总表 with 行政运行 at 211.70 (a revised figure)
+    revised = text.replace("2013201 行政运行 211.60 211.60      ", "2013201 行政运行 211.70 211.70      ", 1)
+    assert revised != text
+    document.write_text(revised, encoding="utf-8")
+    third = refresh(sources, root / "warehouse")
+    return first, second, third
 
 
 def test_the_mini_refresh_publishes_the_figures_printed_in_the_document(mini_refreshes):
-    first, _ = mini_refreshes
+    first, _, _ = mini_refreshes
     assert first.result.returncode == 0, first.result.stdout[-3000:] + first.result.stderr[-3000:]
     titles = dict(_query(first, "SELECT source_table, status FROM raw.tables"))
     assert titles == {
@@ -237,14 +245,34 @@ def test_the_mini_refresh_publishes_the_figures_printed_in_the_document(mini_ref
     assert ("2013201", "project") not in by_function  # printed blank: no fact, not a zero
     revenue = dict(_query(first, "SELECT revenue_source, amount FROM marts.fct_revenue"))
     assert revenue["general_public_budget"] == Decimal("450.05")  # 2024年预算收入总表, 合计 一般公共预算
-    _assert_complete_release(first.releases / _latest(first))
+    _assert_complete_release(first.releases / first.latest)
 
 
 def test_a_second_refresh_of_the_same_sources_leaves_the_release_unchanged(mini_refreshes):
-    first, second = mini_refreshes
+    first, second, _ = mini_refreshes
     assert second.result.returncode == 0, second.result.stdout[-3000:] + second.result.stderr[-3000:]
-    assert re.search(rf"release:\s+unchanged \({re.escape(_latest(first))}\)", second.result.stdout)
-    versions = [
-        path.name for path in first.releases.iterdir() if path.is_dir() and not path.name.startswith(".")
-    ]
-    assert versions == [_latest(first)]
+    assert re.search(rf"release:\s+unchanged \({re.escape(first.latest)}\)", second.result.stdout)
+    assert second.latest == first.latest
+
+
+def test_a_changed_source_document_cuts_a_new_version_whose_notes_name_it(mini_refreshes):
+    first, _, third = mini_refreshes
+    assert third.result.returncode == 0, third.result.stdout[-3000:] + third.result.stderr[-3000:]
+    previous, latest = first.latest, third.latest
+    assert latest == previous + ".2"
+    versions = sorted(p.name for p in third.releases.iterdir() if p.is_dir() and not p.name.startswith("."))
+    assert versions == [previous, latest]
+    notes = (third.releases / latest / "RELEASE_NOTES.md").read_text(encoding="utf-8")
+    assert "001_jishan_budget_2024_first_three_tables.txt" in notes
+    assert "changed" in notes
+    # the revised 211.70 no longer adds up under 20132 (388.14): the new release quarantines the revised
+    # table with the reason, and the previous release, never modified, keeps the figures it published
+    quarantined = duckdb.sql(
+        f"SELECT reason FROM '{third.releases / latest}/quarantined_row.parquet' WHERE raw_value = '211.70'"
+    ).fetchall()
+    assert quarantined and all("function_hierarchy" in reason for (reason,) in quarantined), quarantined
+    kept = duckdb.sql(
+        f"SELECT amount FROM '{third.releases / previous}/fct_revenue_by_function.parquet' "
+        "WHERE function_code = '2013201' AND revenue_source = 'total'"
+    ).fetchall()
+    assert kept == [(Decimal("211.6000"),)]
