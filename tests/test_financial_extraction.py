@@ -323,3 +323,24 @@ def test_table_printed_in_yuan_is_converted_to_wan_yuan():
     assert one(x, table_seq=table_seq(x, "基本支出表"), economic_code="30305", cost_type="total") == Decimal(
         "13.50"
     )
+
+
+def test_a_document_whose_extraction_fails_is_reported_and_the_others_proceed(tmp_path, monkeypatch):
+    from orchestration.extract import pipeline
+
+    for seed in ("000", "004"):
+        (tmp_path / SEEDS[seed]).write_bytes((SOURCES / SEEDS[seed]).read_bytes())
+    real = pipeline.extract_financial
+
+    def failing_on_004(grid, meta, *args):
+        if grid.source_name.startswith("004"):
+            raise ValueError("an unexpected layout")
+        return real(grid, meta, *args)
+
+    monkeypatch.setattr(pipeline, "extract_financial", failing_on_004)
+    first, second = pipeline.extract_sources(tmp_path)
+    assert first.document["status"] == "read" and len(first.cells) == 307
+    assert second.document["status"] == "failed" and not second.cells
+    assert "ValueError: an unexpected layout" in second.document["error"]
+    (issue,) = second.issues
+    assert issue["severity"] == "error" and SEEDS["004"] in issue["detail"]

@@ -7,6 +7,7 @@ status 'unreadable' and an error-level issue naming it, and the run goes on.
 from __future__ import annotations
 
 import hashlib
+import traceback
 from pathlib import Path
 
 from ..readers import UnreadableDocument, decode_document, read_text
@@ -30,22 +31,24 @@ def list_source_documents(sources_dir: Path) -> list[Path]:
     )
 
 
-def _unreadable(path: Path, data: bytes, error: str) -> DocumentExtraction:
+def _skipped(path: Path, data: bytes, error: str, status: str = "unreadable") -> DocumentExtraction:
+    """A document that yields nothing: recorded with the reason, and an error-level issue naming it."""
     key = document_key(path.name)
     document = {
         "document_key": key,
         "source_name": path.name,
         "sha256": hashlib.sha256(data).hexdigest(),
-        "status": "unreadable",
+        "status": status,
         "error": error,
     }
+    verb = "could not be read" if status == "unreadable" else "could not be extracted"
     issue = {
         "document_key": key,
-        "check_name": "document_readable",
+        "check_name": "document_readable" if status == "unreadable" else "document_extracted",
         "severity": "error",
         "source_table": None,
         "table_seq": None,
-        "detail": f"document {path.name} could not be read and was skipped: {error}",
+        "detail": f"document {path.name} {verb} and was skipped: {error}",
     }
     return DocumentExtraction(source_name=path.name, document=document, issues=[issue])
 
@@ -55,7 +58,7 @@ def extract_document(path: Path, manifest_entry: dict | None = None) -> Document
     try:
         text, encoding = decode_document(data, path.name)
     except UnreadableDocument as exc:
-        return _unreadable(Path(path), data, str(exc))
+        return _skipped(Path(path), data, str(exc))
     grid = read_text(text, path.name)
     metadata = apply_manifest(infer_metadata(grid, path.name, data), manifest_entry)
     document = {
@@ -103,4 +106,14 @@ def extract_sources(sources_dir: Path) -> list[DocumentExtraction]:
     if not sources_dir.is_dir():
         raise FileNotFoundError(f"sources folder not found: {sources_dir}")
     manifest = load_manifest(sources_dir)
-    return [extract_document(path, manifest.get(path.name)) for path in list_source_documents(sources_dir)]
+    return [_extract_or_report(path, manifest.get(path.name)) for path in list_source_documents(sources_dir)]
+
+
+def _extract_or_report(path: Path, manifest_entry: dict | None) -> DocumentExtraction:
+    """One document's unexpected failure is reported with its cause; the other documents go on."""
+    try:
+        return extract_document(path, manifest_entry)
+    except Exception as exc:  # any failure of one document must not stop the run
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        cause = f"{type(exc).__name__}: {exc} (in {Path(where.filename).name}, line {where.lineno})"
+        return _skipped(path, path.read_bytes(), cause, status="failed")

@@ -16,7 +16,7 @@ RAW_TABLES: dict[str, str] = {
         document_key      VARCHAR NOT NULL,  -- deterministic: first 16 hex of sha256('document|' + file name)
         source_name       VARCHAR NOT NULL,  -- file name in the sources folder
         sha256            VARCHAR NOT NULL,  -- of the file's bytes
-        status            VARCHAR NOT NULL,  -- 'read' | 'unreadable'
+        status            VARCHAR NOT NULL,  -- 'read' | 'unreadable' (not text) | 'failed' (extraction error)
         error             VARCHAR,           -- why it could not be read
         encoding          VARCHAR,
         layout            VARCHAR,           -- 'tsv' | 'pdftotext' | 'cell_per_line'
