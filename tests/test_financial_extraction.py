@@ -344,3 +344,35 @@ def test_a_document_whose_extraction_fails_is_reported_and_the_others_proceed(tm
     assert "ValueError: an unexpected layout" in second.document["error"]
     (issue,) = second.issues
     assert issue["severity"] == "error" and SEEDS["004"] in issue["detail"]
+
+
+def _with_rare_lines_printed() -> str:
+    """004 with figures on lines the seeds leave blank: 三公 sub-items and a non-fiscal carry-over."""
+    text = (SOURCES / SEEDS["004"]).read_text(encoding="utf-8")
+    research = "\t    其中：教学科研人员因公出国（境）费\n\t\n\t\n\t\n\t\n"
+    assert research in text
+    text = text.replace(research, "\t    其中：教学科研人员因公出国（境）费\n\t0.50\n\t0.50\n\t\n\t\n", 1)
+    return text
+
+
+def test_every_raw_row_the_extraction_writes_passes_the_pandera_schemas(tmp_path):
+    """The blocking validation must never fail on what the recognisers emit by design."""
+    import duckdb
+
+    from orchestration.checks import read_raw_table
+    from orchestration.extract.pipeline import extract_sources
+    from orchestration.validation.schemas import validate_raw_table
+    from orchestration.warehouse.load import write_raw
+    from orchestration.warehouse.raw_schema import all_raw_tables
+
+    for name in SEEDS.values():
+        (tmp_path / name).write_bytes((SOURCES / name).read_bytes())
+    (tmp_path / "004_rare_lines.txt").write_text(_with_rare_lines_printed(), encoding="utf-8")
+    extractions = extract_sources(tmp_path)
+    rare = next(x for x in extractions if x.source_name == "004_rare_lines.txt")
+    assert any(c["fact_table"] == "three_public_costs_detail" for c in rare.cells)
+    con = duckdb.connect()
+    write_raw(con, extractions)
+    for table, columns_sql in all_raw_tables().items():
+        outcome = validate_raw_table(table, columns_sql, read_raw_table(con, table))
+        assert outcome.errors == [], (table, outcome.errors[:3])

@@ -96,3 +96,54 @@ def test_title_normalisation():
 def test_every_title_alias_belongs_to_one_kind():
     registry = load_registry()
     assert len(registry.title_index) == sum(len(k.titles) for k in registry.kinds.values())
+
+
+def _allowed(column: str) -> set[str]:
+    from orchestration.validation.schemas import COLUMN_RULES
+
+    (check,) = COLUMN_RULES[column]
+    return set(check.statistics["allowed_values"])
+
+
+# Values the registry may assign that never reach a raw cell: the function recogniser quarantines a
+# column whose expenditure_type is not a measure of spending (年初结转和结余, 本年收入 in a 政府性基金 table).
+NOT_EMITTED = {("expenditure_type", "balance"), ("expenditure_type", "revenue")}
+INTERNAL_KEYS = {"measure_total", "section", "summary_line", "category"}
+
+
+def test_every_value_the_registry_assigns_passes_the_raw_tables_schema():
+    """A new alias cannot smuggle a code the pandera schema (and so the whole refresh) would reject."""
+    data = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))
+    assigned = {
+        (key, value)
+        for entries in data["header_aliases"].values()
+        for entry in entries
+        for key, value in (entry.get("set") or {}).items()
+    }
+    assigned |= {
+        (key, value)
+        for group, entries in data["row_aliases"].items()
+        if isinstance(entries, list)
+        for entry in entries
+        for key, value in entry.items()
+        if key != "match"
+    }
+    checked = [(k, v) for k, v in sorted(assigned) if k not in INTERNAL_KEYS and (k, v) not in NOT_EMITTED]
+    assert {k for k, _ in checked} == {
+        "cost_type",
+        "expenditure_type",
+        "fund_scope",
+        "funding",
+        "measure",
+        "revenue_source",
+    }
+    rejected = [(k, v) for k, v in checked if v not in _allowed(k)]
+    assert rejected == []
+    categories = {v for k, v in assigned if k == "category"}
+    assert categories <= _allowed_categories()
+
+
+def _allowed_categories() -> set[str]:
+    from orchestration.validation import schemas
+
+    return set(schemas.THREE_PUBLIC_CATEGORIES) | {"overseas_travel_research", "overseas_travel_other"}

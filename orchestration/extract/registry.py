@@ -105,6 +105,7 @@ def strip_numbering(label: str) -> str:
     text = squash(label)
     for _ in range(2):
         text = _NUMBERING.sub("", text)
+        text = re.sub(r"^其中[:：]", "", text)  # "其中：公务用车购置费": a sub-item, no numbering
     return text.replace("(", "（").replace(")", "）")
 
 

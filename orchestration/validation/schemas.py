@@ -45,6 +45,8 @@ REVENUE_SOURCES = (
     "other",
     "carryover",
     "non_fiscal_surplus_used",
+    # raw only: money carried over that is not fiscal (财政专户 + 单位资金 结转结余); never a fct_revenue line
+    "non_fiscal",
 )
 THREE_PUBLIC_CATEGORIES = (
     "total",
@@ -72,6 +74,8 @@ FACT_TABLES = (
     # of 收支总表 (本年收入合计, 支出总计 ...; `category` names the line) and revenue split by unit.
     "summary_line",
     "revenue_by_unit",
+    # 三公 sub-items the contract has no category for (其中：教学科研人员因公出国（境）费 ...)
+    "three_public_costs_detail",
 )
 
 # Enumerations of columns whose meaning depends on the table (`project_level` is 0/1/2 in raw.cells
@@ -89,6 +93,15 @@ TABLE_COLUMN_ENUMS: dict[tuple[str, str], tuple] = {
         "performance_evaluation_department",
     ),
 }
+
+
+@cache
+def three_public_categories() -> tuple[str, ...]:
+    """The 三公 categories the table-kind registry can read (contract ones and sub-items)."""
+    from ..extract.registry import REGISTRY_PATH
+
+    aliases = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))["row_aliases"]["three_public"]
+    return tuple(sorted({alias["category"] for alias in aliases}))
 
 
 @cache
@@ -250,7 +263,11 @@ def _category_matches_fact_table(df: pd.DataFrame) -> pd.Series:
     """`category` is a 三公 category in three_public_costs and a registry total line in summary_line."""
 
     def rule(frame: pd.DataFrame) -> pd.Series:
-        allowed = {"three_public_costs": set(THREE_PUBLIC_CATEGORIES), "summary_line": set(summary_lines())}
+        allowed = {
+            "three_public_costs": set(THREE_PUBLIC_CATEGORIES),
+            "three_public_costs_detail": set(three_public_categories()) - set(THREE_PUBLIC_CATEGORIES),
+            "summary_line": set(summary_lines()),
+        }
         ok = [
             category in allowed.get(fact_table, ())
             for fact_table, category in zip(frame["fact_table"].fillna(""), frame["category"], strict=True)
