@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ..readers.grid import Row, squash
 from .numbers import is_amount_like, is_decimal_amount
-from .registry import Registry, strip_numbering
+from .registry import Registry
 
 LABEL_ROLES = frozenset(
     {"code", "name", "name2", "unit", "project_category", "project_level1", "project_level2"}
@@ -264,7 +264,3 @@ def header_tokens(header: list[Row], family: str, registry: Registry) -> list[st
                 tokens.append(text)
                 fragment = True
     return tokens
-
-
-def strip_label(text: str) -> str:
-    return strip_numbering(text)
