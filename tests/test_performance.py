@@ -646,3 +646,15 @@ def test_a_document_without_performance_tables_yields_nothing(budget_000):
         [],
         [],
     )
+
+
+def test_a_date_is_a_qualitative_target_not_a_number():
+    from orchestration.extract.performance.indicator_values import parse_indicator_value
+    from orchestration.extract.performance.vocabulary import load_vocabulary
+
+    vocabulary = load_vocabulary()
+    assert parse_indicator_value("2024年", vocabulary).value is None  # 001: 发放时间 2024年
+    assert parse_indicator_value("2023年12月20日", vocabulary).value is None
+    five_years = parse_indicator_value("≥5年", vocabulary)
+    assert (five_years.comparator, five_years.value, five_years.unit) == (">=", Decimal("5"), "年")
+    assert parse_indicator_value("2024年", vocabulary).text == "2024年"

@@ -94,8 +94,8 @@ def parse_indicator_value(text: str | None, vocabulary: Vocabulary) -> Indicator
     cleaned = _normalise(printed)
     comparator, rest = split_comparator(cleaned, vocabulary)
     number = _NUMBER.match(rest)
-    if not number:
-        return IndicatorValue(printed)
+    if not number or vocabulary.calendar_date.match(rest):
+        return IndicatorValue(printed)  # qualitative, or a date: the text, no number
     unit = rest[number.end() :]
     if unit and not is_unit(unit, vocabulary):
         return IndicatorValue(printed)

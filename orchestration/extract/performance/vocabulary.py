@@ -101,6 +101,7 @@ class Vocabulary:
         self.comparators = dict(values["comparators"])
         self.unit_max_length = int(values["unit_max_length"])
         self.unit_stop_words = tuple(values["unit_stop_words"])
+        self.calendar_date = re.compile(values["calendar_date"])
 
     @staticmethod
     def _label_map(section: dict) -> dict[str, str]:
