@@ -376,3 +376,26 @@ def test_every_raw_row_the_extraction_writes_passes_the_pandera_schemas(tmp_path
     for table, columns_sql in all_raw_tables().items():
         outcome = validate_raw_table(table, columns_sql, read_raw_table(con, table))
         assert outcome.errors == [], (table, outcome.errors[:3])
+
+
+@pytest.mark.parametrize(
+    ("printed", "value", "problem"),
+    [
+        ("1,803.18", Decimal("1803.18"), None),
+        ("１８０３．１８", Decimal("1803.18"), None),
+        ("12948.5", Decimal("12948.5"), None),
+        ("0", Decimal("0"), None),  # a printed zero is a fact of zero
+        ("", None, None),  # a blank is no fact
+        ("-", None, None),
+        ("—", None, None),
+        ("---------", None, None),  # a ruled line under a header
+        ("4.5O", None, "unreadable number"),
+        ("1,2O3.00", None, "unreadable number"),
+    ],
+)
+def test_printed_amounts_are_read_exactly(printed, value, problem):
+    amount = parse_amount(printed)
+    assert amount.value == value
+    assert (amount.problem is None) if problem is None else (problem in amount.problem)
+    if amount.value is not None:
+        assert isinstance(amount.value, Decimal)
