@@ -100,10 +100,7 @@ pairs as (
         abs(one.amount - other.amount) <= {{ rounding_tolerance('one.summands + other.summands - 1') }} as agree
     from compared as one
     inner join compared as other
-        on other.document_key = one.document_key
-        and other.comparable_scope = one.comparable_scope
-        and other.comparable_funding = one.comparable_funding
-        and other.figure = one.figure
+        on {{ reconciliation_same_figure('other', 'one') }}
         and other.table_seq <> one.table_seq
 ),
 
@@ -114,10 +111,7 @@ support as (
         bool_or(not pairs.agree) as disagrees_with_some
     from compared
     inner join pairs
-        on pairs.document_key = compared.document_key
-        and pairs.comparable_scope = compared.comparable_scope
-        and pairs.comparable_funding = compared.comparable_funding
-        and pairs.figure = compared.figure
+        on {{ reconciliation_same_figure('pairs', 'compared') }}
         and pairs.table_seq = compared.table_seq
     group by all
 ),
@@ -140,15 +134,9 @@ majority_verdicts as (
         support.table_seq = majority.consensus_table_seq or coalesce(pairs.agree, false) as agrees_with_majority
     from support
     inner join majority
-        on majority.document_key = support.document_key
-        and majority.comparable_scope = support.comparable_scope
-        and majority.comparable_funding = support.comparable_funding
-        and majority.figure = support.figure
+        on {{ reconciliation_same_figure('majority', 'support') }}
     left join pairs
-        on pairs.document_key = support.document_key
-        and pairs.comparable_scope = support.comparable_scope
-        and pairs.comparable_funding = support.comparable_funding
-        and pairs.figure = support.figure
+        on {{ reconciliation_same_figure('pairs', 'support') }}
         and pairs.table_seq = majority.consensus_table_seq
         and pairs.other_table_seq = support.table_seq
 ),
@@ -201,16 +189,10 @@ credible_anchor as (
         and not exists (
             select 1 from with_credibility as other
             inner join pairs
-                on pairs.document_key = other.document_key
-                and pairs.comparable_scope = other.comparable_scope
-                and pairs.comparable_funding = other.comparable_funding
-                and pairs.figure = other.figure
+                on {{ reconciliation_same_figure('pairs', 'other') }}
                 and pairs.table_seq = anchor.table_seq
                 and pairs.other_table_seq = other.table_seq
-            where other.document_key = anchor.document_key
-                and other.comparable_scope = anchor.comparable_scope
-                and other.comparable_funding = anchor.comparable_funding
-                and other.figure = anchor.figure
+            where {{ reconciliation_same_figure('other', 'anchor') }}
                 and other.is_credible
                 and not pairs.agree
         )
@@ -229,10 +211,7 @@ decided as (
         end as decided_by
     from with_credibility
     left join credible_anchor
-        on credible_anchor.document_key = with_credibility.document_key
-        and credible_anchor.comparable_scope = with_credibility.comparable_scope
-        and credible_anchor.comparable_funding = with_credibility.comparable_funding
-        and credible_anchor.figure = with_credibility.figure
+        on {{ reconciliation_same_figure('credible_anchor', 'with_credibility') }}
 ),
 
 with_consensus as (
@@ -248,34 +227,22 @@ with_consensus as (
                     {{ amount_text('others.amount') }}),
                 '; ' order by others.table_seq)
             from compared as others
-            where others.document_key = decided.document_key
-                and others.comparable_scope = decided.comparable_scope
-                and others.comparable_funding = decided.comparable_funding
-                and others.figure = decided.figure
+            where {{ reconciliation_same_figure('others', 'decided') }}
                 and others.table_seq <> decided.table_seq
         ) as other_statements,
         (
             select count(*)
             from pairs as agreeing
-            where agreeing.document_key = decided.document_key
-                and agreeing.comparable_scope = decided.comparable_scope
-                and agreeing.comparable_funding = decided.comparable_funding
-                and agreeing.figure = decided.figure
+            where {{ reconciliation_same_figure('agreeing', 'decided') }}
                 and agreeing.table_seq = decided.consensus_table_seq
                 and agreeing.agree
         ) + 1 as tables_agreeing_with_consensus
     from decided
     left join compared as consensus
-        on consensus.document_key = decided.document_key
-        and consensus.comparable_scope = decided.comparable_scope
-        and consensus.comparable_funding = decided.comparable_funding
-        and consensus.figure = decided.figure
+        on {{ reconciliation_same_figure('consensus', 'decided') }}
         and consensus.table_seq = decided.consensus_table_seq
     left join pairs
-        on pairs.document_key = decided.document_key
-        and pairs.comparable_scope = decided.comparable_scope
-        and pairs.comparable_funding = decided.comparable_funding
-        and pairs.figure = decided.figure
+        on {{ reconciliation_same_figure('pairs', 'decided') }}
         and pairs.table_seq = decided.consensus_table_seq
         and pairs.other_table_seq = decided.table_seq
 ),
