@@ -1,6 +1,8 @@
 -- Every arithmetic rule that holds inside one table, evaluated wherever the table prints what the rule
--- needs: one row per evaluation, passed or not (the report counts both). Each rule is one CTE below and
--- is written nowhere else; the verdict (pass / rounding gap / fail, and the severity) is decided once, at
+-- needs: one row per evaluation, passed or not (the report counts both). Each rule is one CTE below,
+-- named after its check, and is written nowhere else; the columns every rule states come from
+-- macros/reconciliation_check.sql, so a rule's CTE says only what is its own (the figure, its parts, where
+-- the table prints them). The verdict (pass / rounding gap / fail, and the severity) is decided once, at
 -- the end, with the rounding tolerance of macros/rounding_tolerance.sql. A blank cell is no figure: a
 -- total that is not printed is not checked, a part that is not printed counts as zero.
 -- A failed sum is an `error`, unless cells that may be among its parts could not be read (quarantined,
@@ -91,28 +93,17 @@ hierarchy_links as (
         )
 ),
 
-hierarchy as (
+code_hierarchy as (
     -- A parent code equals the sum of its children (function 类 = its 款, 款 = its 项; economic 类 = its 款),
-    -- column by column.
+    -- column by column. check_name: function_hierarchy | economic_hierarchy.
     select
-        parent.document_key,
-        parent.table_seq,
-        any_value(parent.source_table) as source_table,
-        parent.classification || '_hierarchy' as check_name,
-        any_value(parent.classification || ' code ' || parent.code) || ' = the sum of its sub-codes' as rule,
-        any_value(parent.source_row) as source_row,
-        any_value(parent.line_number) as line_number,
-        any_value(parent.column_label) as column_label,
-        any_value(parent.code) as code,
-        any_value(parent.amount) as stated,
-        coalesce(sum(child.amount), 0) as computed,
-        count(child.amount) as summands,
-        array_to_string(list_slice(list(
-            child.code || ' ' || {{ amount_text('child.amount') }} order by child.row_seq
-        ) filter (where child.amount is not null), 1, 12), ' + ')
-            || case when count(child.amount) > 12 then ' + …' else '' end as parts,
-        'column' as located_by,
-        any_value(table_codes.unplaceable_rows) as unplaceable_rows
+        {{ reconciliation_sum_of_cells(
+            check_name="parent.classification || '_hierarchy'",
+            rule="any_value(parent.classification || ' code ' || parent.code) || ' = the sum of its sub-codes'",
+            total='parent', part='child', part_label='child.code', order_by='child.row_seq',
+            code='any_value(parent.code)',
+            unplaceable_rows='any_value(table_codes.unplaceable_rows)'
+        ) }}
     from coded_cells as parent
     inner join (
         select distinct document_key, table_seq, classification, parent_row_seq, parent_code from hierarchy_links
@@ -156,26 +147,14 @@ total_row_cells as (
         and economic_code is null
 ),
 
-total_rows as (
+total_row_equals_items as (
     select
-        total.document_key,
-        total.table_seq,
-        any_value(total.source_table) as source_table,
-        'total_row_equals_items' as check_name,
-        'a table''s total row equals the sum of its top-level rows' as rule,
-        any_value(total.source_row) as source_row,
-        any_value(total.line_number) as line_number,
-        any_value(total.column_label) as column_label,
-        null as code,
-        any_value(total.amount) as stated,
-        coalesce(sum(item.amount), 0) as computed,
-        count(item.amount) as summands,
-        array_to_string(list_slice(list(
-            item.code || ' ' || {{ amount_text('item.amount') }} order by item.row_seq, item.col_seq
-        ) filter (where item.amount is not null), 1, 12), ' + ')
-            || case when count(item.amount) > 12 then ' + …' else '' end as parts,
-        'column' as located_by,
-        any_value(table_codes.unplaceable_rows) as unplaceable_rows
+        {{ reconciliation_sum_of_cells(
+            check_name="'total_row_equals_items'",
+            rule="'a table''s total row equals the sum of its top-level rows'",
+            total='total', part='item', part_label='item.code', order_by='item.row_seq, item.col_seq',
+            unplaceable_rows='any_value(table_codes.unplaceable_rows)'
+        ) }}
     from total_row_cells as total
     inner join table_codes
         on table_codes.document_key = total.document_key
@@ -233,35 +212,29 @@ function_rows as (
     group by document_key, table_seq, row_seq, fund_scope, funding
 ),
 
-function_row_totals as (
+total_equals_basic_plus_project as (
     -- total = basic + project (+ 经营支出, 上缴上级支出, 对附属单位补助支出 where the table has them); a table
     -- without a basic column adds personnel + public instead.
     select
-        rows.document_key,
-        rows.table_seq,
-        rows.source_table,
-        'total_equals_basic_plus_project' as check_name,
-        'total = basic + project (+ business, remittance, subsidy)' as rule,
-        rows.source_row,
-        rows.line_number,
-        rows.total_label as column_label,
-        rows.code,
-        rows.total_amount as stated,
-        case when columns.has_basic then coalesce(rows.basic, 0)
-            else coalesce(rows.personnel, 0) + coalesce(rows.public, 0) end
-            + coalesce(rows.project, 0) + coalesce(rows.other_spending, 0) as computed,
-        case when columns.has_basic then (rows.basic is not null)::int
-            else (rows.personnel is not null)::int + (rows.public is not null)::int end
-            + (rows.project is not null)::int + rows.other_spending_cells as summands,
-        concat_ws(' + ',
-            case when columns.has_basic then 'basic ' || {{ amount_text('rows.basic') }}
-                else concat_ws(' + ', 'personnel ' || {{ amount_text('rows.personnel') }},
-                    'public ' || {{ amount_text('rows.public') }}) end,
-            'project ' || {{ amount_text('rows.project') }},
-            'business/remittance/subsidy ' || {{ amount_text('rows.other_spending') }}
-        ) as parts,
-        'row' as located_by,
-        0 as unplaceable_rows
+        {{ reconciliation_check(
+            check_name="'total_equals_basic_plus_project'",
+            rule="'total = basic + project (+ business, remittance, subsidy)'",
+            found='rows.total_amount',
+            expected='case when columns.has_basic then coalesce(rows.basic, 0)
+                else coalesce(rows.personnel, 0) + coalesce(rows.public, 0) end
+                + coalesce(rows.project, 0) + coalesce(rows.other_spending, 0)',
+            summands='case when columns.has_basic then (rows.basic is not null)::int
+                else (rows.personnel is not null)::int + (rows.public is not null)::int end
+                + (rows.project is not null)::int + rows.other_spending_cells',
+            parts=reconciliation_parts([
+                'case when columns.has_basic then ' ~ reconciliation_parts([['basic', 'rows.basic']])
+                    ~ ' else ' ~ reconciliation_parts([['personnel', 'rows.personnel'], ['public', 'rows.public']])
+                    ~ ' end',
+                ['project', 'rows.project'],
+                ['business/remittance/subsidy', 'rows.other_spending'],
+            ]),
+            located_by='row', at='rows', column_label='rows.total_label', code='rows.code'
+        ) }}
     from function_rows as rows
     inner join function_table_columns as columns
         on columns.document_key = rows.document_key
@@ -271,24 +244,17 @@ function_row_totals as (
     where rows.total_amount is not null and columns.has_components
 ),
 
-function_row_basics as (
+basic_equals_personnel_plus_public as (
     select
-        rows.document_key,
-        rows.table_seq,
-        rows.source_table,
-        'basic_equals_personnel_plus_public' as check_name,
-        'basic = personnel + public' as rule,
-        rows.source_row,
-        rows.line_number,
-        rows.basic_label as column_label,
-        rows.code,
-        rows.basic as stated,
-        coalesce(rows.personnel, 0) + coalesce(rows.public, 0) as computed,
-        (rows.personnel is not null)::int + (rows.public is not null)::int as summands,
-        concat_ws(' + ', 'personnel ' || {{ amount_text('rows.personnel') }},
-            'public ' || {{ amount_text('rows.public') }}) as parts,
-        'row' as located_by,
-        0 as unplaceable_rows
+        {{ reconciliation_check(
+            check_name="'basic_equals_personnel_plus_public'",
+            rule="'basic = personnel + public'",
+            found='rows.basic',
+            expected='coalesce(rows.personnel, 0) + coalesce(rows.public, 0)',
+            summands='(rows.personnel is not null)::int + (rows.public is not null)::int',
+            parts=reconciliation_parts([['personnel', 'rows.personnel'], ['public', 'rows.public']]),
+            located_by='row', at='rows', column_label='rows.basic_label', code='rows.code'
+        ) }}
     from function_rows as rows
     inner join function_table_columns as columns
         on columns.document_key = rows.document_key
@@ -318,24 +284,17 @@ economic_rows as (
     group by document_key, table_seq, row_seq, fund_scope, funding
 ),
 
-economic_row_totals as (
+economic_total_equals_personnel_plus_public as (
     select
-        rows.document_key,
-        rows.table_seq,
-        rows.source_table,
-        'economic_total_equals_personnel_plus_public' as check_name,
-        'total = personnel + public' as rule,
-        rows.source_row,
-        rows.line_number,
-        rows.total_label as column_label,
-        rows.code,
-        rows.total_amount as stated,
-        coalesce(rows.personnel, 0) + coalesce(rows.public, 0) as computed,
-        (rows.personnel is not null)::int + (rows.public is not null)::int as summands,
-        concat_ws(' + ', 'personnel ' || {{ amount_text('rows.personnel') }},
-            'public ' || {{ amount_text('rows.public') }}) as parts,
-        'row' as located_by,
-        0 as unplaceable_rows
+        {{ reconciliation_check(
+            check_name="'economic_total_equals_personnel_plus_public'",
+            rule="'total = personnel + public'",
+            found='rows.total_amount',
+            expected='coalesce(rows.personnel, 0) + coalesce(rows.public, 0)',
+            summands='(rows.personnel is not null)::int + (rows.public is not null)::int',
+            parts=reconciliation_parts([['personnel', 'rows.personnel'], ['public', 'rows.public']]),
+            located_by='row', at='rows', column_label='rows.total_label', code='rows.code'
+        ) }}
     from economic_rows as rows
     where rows.total_amount is not null
         and exists (
@@ -409,66 +368,80 @@ source_row_sums as (
     from source_rows
 ),
 
-source_row_checks as (
+total_equals_this_year_plus_carryover as (
+    -- Where a row does not print this year's money (or what was carried over) as one figure, the sum of
+    -- its sources stands for it.
     select
-        document_key, table_seq, source_table,
-        'total_equals_this_year_plus_carryover' as check_name,
-        'total = this year''s money + money carried over' as rule,
-        source_row, line_number, grand_label as column_label, null as code,
-        grand as stated,
-        coalesce(this_year, this_year_sources) + coalesce(carryover, carryover_sources, 0) as computed,
-        case when this_year is not null then 1 else this_year_source_cells end
-            + case when carryover is not null then 1 else carryover_source_cells end as summands,
-        concat_ws(' + ', 'this year ' || {{ amount_text('coalesce(this_year, this_year_sources)') }},
-            'carried over ' || {{ amount_text('coalesce(carryover, carryover_sources)') }}) as parts,
-        'row' as located_by, 0 as unplaceable_rows
+        {{ reconciliation_check(
+            check_name="'total_equals_this_year_plus_carryover'",
+            rule="'total = this year''s money + money carried over'",
+            found='grand',
+            expected='coalesce(this_year, this_year_sources) + coalesce(carryover, carryover_sources, 0)',
+            summands='case when this_year is not null then 1 else this_year_source_cells end
+                + case when carryover is not null then 1 else carryover_source_cells end',
+            parts=reconciliation_parts([
+                ['this year', 'coalesce(this_year, this_year_sources)'],
+                ['carried over', 'coalesce(carryover, carryover_sources)'],
+            ]),
+            located_by='row', column_label='grand_label'
+        ) }}
     from source_row_sums
     where grand is not null
         and (this_year is not null or this_year_source_cells > 0 or carryover is not null or carryover_source_cells > 0)
-    union all
+),
+
+this_year_equals_its_sources as (
     select
-        document_key, table_seq, source_table,
-        'this_year_equals_its_sources' as check_name,
-        'this year''s money = the sum of its sources' as rule,
-        source_row, line_number, this_year_label, null,
-        this_year, this_year_sources, this_year_source_cells,
-        concat_ws(' + ', '财政拨款 ' || {{ amount_text('coalesce(fiscal, budgets)') }},
-            '财政专户 ' || {{ amount_text('special_account') }},
-            '单位资金 ' || {{ amount_text('coalesce(unit_funds, unit_sources)') }}),
-        'row', 0
+        {{ reconciliation_check(
+            check_name="'this_year_equals_its_sources'",
+            rule="'this year''s money = the sum of its sources'",
+            found='this_year', expected='this_year_sources', summands='this_year_source_cells',
+            parts=reconciliation_parts([
+                ['财政拨款', 'coalesce(fiscal, budgets)'],
+                ['财政专户', 'special_account'],
+                ['单位资金', 'coalesce(unit_funds, unit_sources)'],
+            ]),
+            located_by='row', column_label='this_year_label'
+        ) }}
     from source_row_sums
     where this_year is not null and this_year_source_cells > 0
-    union all
+),
+
+carryover_equals_its_sources as (
     select
-        document_key, table_seq, source_table,
-        'carryover_equals_its_sources' as check_name,
-        'money carried over = the sum of its sources' as rule,
-        source_row, line_number, carryover_label, null,
-        carryover, carryover_sources, carryover_source_cells,
-        'carried over by source ' || {{ amount_text('carryover_sources') }},
-        'row', 0
+        {{ reconciliation_check(
+            check_name="'carryover_equals_its_sources'",
+            rule="'money carried over = the sum of its sources'",
+            found='carryover', expected='carryover_sources', summands='carryover_source_cells',
+            parts=reconciliation_parts([['carried over by source', 'carryover_sources']]),
+            located_by='row', column_label='carryover_label'
+        ) }}
     from source_row_sums
     where carryover is not null and carryover_source_cells > 0
-    union all
+),
+
+fiscal_equals_its_budgets as (
     select
-        document_key, table_seq, source_table,
-        'fiscal_equals_its_budgets' as check_name,
-        '财政拨款 = 一般公共预算 + 政府性基金 + 国有资本经营' as rule,
-        source_row, line_number, fiscal_label, null,
-        fiscal, budgets, budget_cells,
-        'the three budgets ' || {{ amount_text('budgets') }},
-        'row', 0
+        {{ reconciliation_check(
+            check_name="'fiscal_equals_its_budgets'",
+            rule="'财政拨款 = 一般公共预算 + 政府性基金 + 国有资本经营'",
+            found='fiscal', expected='budgets', summands='budget_cells',
+            parts=reconciliation_parts([['the three budgets', 'budgets']]),
+            located_by='row', column_label='fiscal_label'
+        ) }}
     from source_row_sums
     where fiscal is not null and budget_cells > 0
-    union all
+),
+
+unit_funds_equal_their_sources as (
     select
-        document_key, table_seq, source_table,
-        'unit_funds_equal_their_sources' as check_name,
-        '单位资金 = 事业 + 经营 + 上级补助 + 附属单位上缴 + 其他收入' as rule,
-        source_row, line_number, unit_funds_label, null,
-        unit_funds, unit_sources, unit_source_cells,
-        'its sources ' || {{ amount_text('unit_sources') }},
-        'row', 0
+        {{ reconciliation_check(
+            check_name="'unit_funds_equal_their_sources'",
+            rule="'单位资金 = 事业 + 经营 + 上级补助 + 附属单位上缴 + 其他收入'",
+            found='unit_funds', expected='unit_sources', summands='unit_source_cells',
+            parts=reconciliation_parts([['its sources', 'unit_sources']]),
+            located_by='row', column_label='unit_funds_label'
+        ) }}
     from source_row_sums
     where unit_funds is not null and unit_source_cells > 0
 ),
@@ -479,24 +452,20 @@ summary_cells as (
     select * from inputs where is_summary_table
 ),
 
-summary_balance as (
+revenue_equals_expenditure as (
+    -- 收入总计 (the revenue side) = 支出总计 (the expenditure side), in the same printed column.
     select
-        revenue.document_key,
-        revenue.table_seq,
-        revenue.source_table,
-        'revenue_equals_expenditure' as check_name,
-        '收入总计 = 支出总计' as rule,
-        expenditure.source_row,
-        expenditure.line_number,
-        expenditure.column_label,
-        null as code,
-        expenditure.amount as stated,
-        revenue.amount as computed,
-        1 as summands,
-        revenue.source_row || ' ' || {{ amount_text('revenue.amount') }} || ' (column "' || revenue.column_label || '")'
-            as parts,
-        'row' as located_by,
-        0 as unplaceable_rows
+        {{ reconciliation_check(
+            check_name="'revenue_equals_expenditure'",
+            rule="'收入总计 = 支出总计'",
+            found='expenditure.amount', expected='revenue.amount', summands='1',
+            parts="revenue.source_row || ' ' || " ~ amount_text('revenue.amount')
+                ~ " || ' (column \"' || revenue.column_label || '\")'",
+            located_by='row', at='revenue',
+            source_row='expenditure.source_row',
+            line_number='expenditure.line_number',
+            column_label='expenditure.column_label'
+        ) }}
     from summary_cells as revenue
     inner join summary_cells as expenditure
         on expenditure.document_key = revenue.document_key
@@ -589,52 +558,68 @@ summary_sums as (
     from summary_lines_by_column
 ),
 
-summary_checks as (
+summary_expenditure_equals_classes as (
     select
-        document_key, table_seq, source_table,
-        'summary_expenditure_equals_classes' as check_name,
-        '本年支出合计 = the sum of the function classes' as rule,
-        expenditure_row as source_row, expenditure_line as line_number, column_label, null as code,
-        expenditure_this_year as stated, coalesce(classes, 0) as computed, class_cells as summands,
-        class_parts || case when class_cells > 12 then ' + …' else '' end as parts,
-        'column' as located_by, 0 as unplaceable_rows
+        {{ reconciliation_check(
+            check_name="'summary_expenditure_equals_classes'",
+            rule="'本年支出合计 = the sum of the function classes'",
+            found='expenditure_this_year', expected='coalesce(classes, 0)', summands='class_cells',
+            parts="class_parts || case when class_cells > 12 then ' + …' else '' end",
+            located_by='column', source_row='expenditure_row', line_number='expenditure_line'
+        ) }}
     from summary_sums
     where expenditure_this_year is not null and class_cells > 0
-    union all
+),
+
+summary_expenditure_total_equals_this_year_plus_carried_forward as (
     select
-        document_key, table_seq, source_table,
-        'summary_expenditure_total_equals_this_year_plus_carried_forward',
-        '支出总计 = 本年支出合计 + 结转下年 (+ 结余分配)',
-        expenditure_grand_row, expenditure_grand_line, column_label, null,
-        expenditure_grand, expenditure_this_year + coalesce(carried_forward, 0), 1 + carried_forward_cells,
-        concat_ws(' + ', '本年支出合计 ' || {{ amount_text('expenditure_this_year') }},
-            '结转下年 / 结余分配 ' || {{ amount_text('carried_forward') }}),
-        'column', 0
+        {{ reconciliation_check(
+            check_name="'summary_expenditure_total_equals_this_year_plus_carried_forward'",
+            rule="'支出总计 = 本年支出合计 + 结转下年 (+ 结余分配)'",
+            found='expenditure_grand',
+            expected='expenditure_this_year + coalesce(carried_forward, 0)',
+            summands='1 + carried_forward_cells',
+            parts=reconciliation_parts([
+                ['本年支出合计', 'expenditure_this_year'],
+                ['结转下年 / 结余分配', 'carried_forward'],
+            ]),
+            located_by='column', source_row='expenditure_grand_row', line_number='expenditure_grand_line'
+        ) }}
     from summary_sums
     where expenditure_grand is not null and expenditure_this_year is not null
-    union all
+),
+
+summary_revenue_equals_sources as (
     select
-        document_key, table_seq, source_table,
-        'summary_revenue_equals_sources',
-        '本年收入合计 = the sum of the revenue lines',
-        revenue_row, revenue_line, column_label, null,
-        revenue_this_year, revenue_sources, revenue_source_cells,
-        concat_ws(' + ', '财政拨款 ' || {{ amount_text('coalesce(fiscal, budgets)') }},
-            '财政专户 ' || {{ amount_text('special_account') }},
-            '单位资金 ' || {{ amount_text('coalesce(unit_funds, unit_sources)') }}),
-        'column', 0
+        {{ reconciliation_check(
+            check_name="'summary_revenue_equals_sources'",
+            rule="'本年收入合计 = the sum of the revenue lines'",
+            found='revenue_this_year', expected='revenue_sources', summands='revenue_source_cells',
+            parts=reconciliation_parts([
+                ['财政拨款', 'coalesce(fiscal, budgets)'],
+                ['财政专户', 'special_account'],
+                ['单位资金', 'coalesce(unit_funds, unit_sources)'],
+            ]),
+            located_by='column', source_row='revenue_row', line_number='revenue_line'
+        ) }}
     from summary_sums
     where revenue_this_year is not null and revenue_source_cells > 0
-    union all
+),
+
+summary_revenue_total_equals_this_year_plus_carryover as (
     select
-        document_key, table_seq, source_table,
-        'summary_revenue_total_equals_this_year_plus_carryover',
-        '收入总计 = 本年收入合计 + 上年结转',
-        revenue_grand_row, revenue_grand_line, column_label, null,
-        revenue_grand, revenue_this_year + carried_over, 1 + carried_over_cells,
-        concat_ws(' + ', '本年收入合计 ' || {{ amount_text('revenue_this_year') }},
-            '上年结转 ' || {{ amount_text('case when carried_over_cells > 0 then carried_over end') }}),
-        'column', 0
+        {{ reconciliation_check(
+            check_name="'summary_revenue_total_equals_this_year_plus_carryover'",
+            rule="'收入总计 = 本年收入合计 + 上年结转'",
+            found='revenue_grand',
+            expected='revenue_this_year + carried_over',
+            summands='1 + carried_over_cells',
+            parts=reconciliation_parts([
+                ['本年收入合计', 'revenue_this_year'],
+                ['上年结转', 'case when carried_over_cells > 0 then carried_over end'],
+            ]),
+            located_by='column', source_row='revenue_grand_row', line_number='revenue_grand_line'
+        ) }}
     from summary_sums
     where revenue_grand is not null and revenue_this_year is not null
 ),
@@ -665,61 +650,55 @@ three_public_columns as (
     group by document_key, table_seq, measure, fund_scope
 ),
 
-three_public_checks as (
+three_public_total_equals_parts as (
+    -- 公务用车 is its printed total where there is one, else 购置 + 运行维护.
     select
-        document_key, table_seq, source_table,
-        'three_public_total_equals_parts' as check_name,
-        '三公 total = 因公出国（境） + 公务接待 + 公务用车' as rule,
-        total_row as source_row, total_line as line_number, total_label as column_label, null as code,
-        total_amount as stated,
-        coalesce(overseas_travel, 0) + coalesce(official_reception, 0)
-            + coalesce(vehicles, coalesce(vehicle_purchase, 0) + coalesce(vehicle_operation, 0)) as computed,
-        (overseas_travel is not null)::int + (official_reception is not null)::int
-            + case when vehicles is not null then 1
-                else (vehicle_purchase is not null)::int + (vehicle_operation is not null)::int end as summands,
-        concat_ws(' + ', '因公出国（境） ' || {{ amount_text('overseas_travel') }},
-            '公务接待 ' || {{ amount_text('official_reception') }},
-            '公务用车 ' || {{ amount_text('coalesce(vehicles, coalesce(vehicle_purchase, 0) + coalesce(vehicle_operation, 0))') }}
-        ) as parts,
-        'column' as located_by, 0 as unplaceable_rows
+        {{ reconciliation_check(
+            check_name="'three_public_total_equals_parts'",
+            rule="'三公 total = 因公出国（境） + 公务接待 + 公务用车'",
+            found='total_amount',
+            expected='coalesce(overseas_travel, 0) + coalesce(official_reception, 0)
+                + coalesce(vehicles, coalesce(vehicle_purchase, 0) + coalesce(vehicle_operation, 0))',
+            summands='(overseas_travel is not null)::int + (official_reception is not null)::int
+                + case when vehicles is not null then 1
+                    else (vehicle_purchase is not null)::int + (vehicle_operation is not null)::int end',
+            parts=reconciliation_parts([
+                ['因公出国（境）', 'overseas_travel'],
+                ['公务接待', 'official_reception'],
+                ['公务用车', 'coalesce(vehicles, coalesce(vehicle_purchase, 0) + coalesce(vehicle_operation, 0))'],
+            ]),
+            located_by='column', source_row='total_row', line_number='total_line', column_label='total_label'
+        ) }}
     from three_public_columns
     where total_amount is not null
         and coalesce(overseas_travel, official_reception, vehicles, vehicle_purchase, vehicle_operation) is not null
-    union all
+),
+
+vehicles_equal_purchase_plus_operation as (
     select
-        document_key, table_seq, source_table,
-        'vehicles_equal_purchase_plus_operation',
-        '公务用车 = 购置 + 运行维护',
-        vehicle_row, vehicle_line, vehicle_label, null,
-        vehicles, coalesce(vehicle_purchase, 0) + coalesce(vehicle_operation, 0),
-        (vehicle_purchase is not null)::int + (vehicle_operation is not null)::int,
-        concat_ws(' + ', '购置 ' || {{ amount_text('vehicle_purchase') }},
-            '运行维护 ' || {{ amount_text('vehicle_operation') }}),
-        'column', 0
+        {{ reconciliation_check(
+            check_name="'vehicles_equal_purchase_plus_operation'",
+            rule="'公务用车 = 购置 + 运行维护'",
+            found='vehicles',
+            expected='coalesce(vehicle_purchase, 0) + coalesce(vehicle_operation, 0)',
+            summands='(vehicle_purchase is not null)::int + (vehicle_operation is not null)::int',
+            parts=reconciliation_parts([['购置', 'vehicle_purchase'], ['运行维护', 'vehicle_operation']]),
+            located_by='column', source_row='vehicle_row', line_number='vehicle_line', column_label='vehicle_label'
+        ) }}
     from three_public_columns
     where vehicles is not null and coalesce(vehicle_purchase, vehicle_operation) is not null
 ),
 
 -- == 机关运行经费: the department's total = its units =================================================
 
-admin_operating_checks as (
+admin_operating_total_equals_units as (
+    -- Every unit is listed in the finding (a department has few).
     select
-        total.document_key,
-        total.table_seq,
-        any_value(total.source_table) as source_table,
-        'admin_operating_total_equals_units' as check_name,
-        '机关运行经费 total = the sum of its units' as rule,
-        any_value(total.source_row) as source_row,
-        any_value(total.line_number) as line_number,
-        any_value(total.column_label) as column_label,
-        null as code,
-        any_value(total.amount) as stated,
-        coalesce(sum(unit.amount), 0) as computed,
-        count(unit.amount) as summands,
-        array_to_string(list(unit.source_row || ' ' || {{ amount_text('unit.amount') }} order by unit.row_seq)
-            filter (where unit.amount is not null), ' + ') as parts,
-        'column' as located_by,
-        0 as unplaceable_rows
+        {{ reconciliation_sum_of_cells(
+            check_name="'admin_operating_total_equals_units'",
+            rule="'机关运行经费 total = the sum of its units'",
+            total='total', part='unit', part_label='unit.source_row', order_by='unit.row_seq', at_most=none
+        ) }}
     from inputs as total
     left join inputs as unit
         on unit.document_key = total.document_key
@@ -790,25 +769,13 @@ project_children as (
     )
 ),
 
-project_checks as (
+project_total_equals_items as (
     select
-        parent.document_key,
-        parent.table_seq,
-        any_value(parent.source_table) as source_table,
-        'project_total_equals_items' as check_name,
-        'a project table''s total row equals the sum of the rows under it' as rule,
-        any_value(parent.source_row) as source_row,
-        any_value(parent.line_number) as line_number,
-        any_value(parent.column_label) as column_label,
-        null as code,
-        any_value(parent.amount) as stated,
-        coalesce(sum(child.amount), 0) as computed,
-        count(child.amount) as summands,
-        array_to_string(list_slice(list(child.source_row || ' ' || {{ amount_text('child.amount') }}
-            order by child.row_seq) filter (where child.amount is not null), 1, 12), ' + ')
-            || case when count(child.amount) > 12 then ' + …' else '' end as parts,
-        'column' as located_by,
-        0 as unplaceable_rows
+        {{ reconciliation_sum_of_cells(
+            check_name="'project_total_equals_items'",
+            rule="'a project table''s total row equals the sum of the rows under it'",
+            total='parent', part='child', part_label='child.source_row', order_by='child.row_seq'
+        ) }}
     from inputs as parent
     inner join (select distinct document_key, table_seq, parent_row_seq from project_children) as parents
         on parents.document_key = parent.document_key
@@ -830,27 +797,32 @@ project_checks as (
 -- == One verdict for every rule ==================================================================
 
 evaluations as (
-    select * from hierarchy
+    {%- for rule in [
+        'code_hierarchy',
+        'total_row_equals_items',
+        'total_equals_basic_plus_project',
+        'basic_equals_personnel_plus_public',
+        'economic_total_equals_personnel_plus_public',
+        'total_equals_this_year_plus_carryover',
+        'this_year_equals_its_sources',
+        'carryover_equals_its_sources',
+        'fiscal_equals_its_budgets',
+        'unit_funds_equal_their_sources',
+        'revenue_equals_expenditure',
+        'summary_expenditure_equals_classes',
+        'summary_expenditure_total_equals_this_year_plus_carried_forward',
+        'summary_revenue_equals_sources',
+        'summary_revenue_total_equals_this_year_plus_carryover',
+        'three_public_total_equals_parts',
+        'vehicles_equal_purchase_plus_operation',
+        'admin_operating_total_equals_units',
+        'project_total_equals_items',
+    ] %}
+    select * from {{ rule }}
+    {%- if not loop.last %}
     union all by name
-    select * from total_rows
-    union all by name
-    select * from function_row_totals
-    union all by name
-    select * from function_row_basics
-    union all by name
-    select * from economic_row_totals
-    union all by name
-    select * from source_row_checks
-    union all by name
-    select * from summary_balance
-    union all by name
-    select * from summary_checks
-    union all by name
-    select * from three_public_checks
-    union all by name
-    select * from admin_operating_checks
-    union all by name
-    select * from project_checks
+    {%- endif %}
+    {%- endfor %}
 ),
 
 with_unreadable_parts as (
@@ -867,7 +839,7 @@ with_unreadable_parts as (
                     or (evaluations.located_by = 'column' and quarantine.column_label = evaluations.column_label)
                 )
         ) as unreadable_parts,
-        cast(evaluations.stated - evaluations.computed as decimal(18, 4)) as difference,
+        cast(evaluations.found - evaluations.expected as decimal(18, 4)) as difference,
         {{ rounding_tolerance('evaluations.summands') }} as tolerance
     from evaluations
 ),
@@ -893,8 +865,8 @@ select
     line_number,
     column_label,
     code,
-    cast(stated as decimal(18, 4)) as found,
-    cast(computed as decimal(18, 4)) as expected,
+    cast(found as decimal(18, 4)) as found,
+    cast(expected as decimal(18, 4)) as expected,
     summands,
     parts,
     difference,
@@ -910,8 +882,8 @@ select
         format(
             '{}: expected {} (the sum of {} figure(s): {}), found {} at row "{}", column "{}", line {}: '
             || 'difference {}, tolerance {}{}',
-            rule, {{ amount_text('computed') }}, summands, coalesce(nullif(parts, ''), 'none printed'),
-            {{ amount_text('stated') }}, coalesce(source_row, ''), coalesce(column_label, ''),
+            rule, {{ amount_text('expected') }}, summands, coalesce(nullif(parts, ''), 'none printed'),
+            {{ amount_text('found') }}, coalesce(source_row, ''), coalesce(column_label, ''),
             coalesce(cast(line_number as varchar), '?'),
             {{ amount_text('difference') }}, {{ amount_text('tolerance') }},
             case
