@@ -212,6 +212,17 @@ function_rows as (
     group by document_key, table_seq, row_seq, fund_scope, funding
 ),
 
+function_rows_in_table as (
+    -- each row with the columns its table prints in the row's fund scope and funding
+    select rows.*, columns.has_basic, columns.has_personnel_or_public, columns.has_components
+    from function_rows as rows
+    inner join function_table_columns as columns
+        on columns.document_key = rows.document_key
+        and columns.table_seq = rows.table_seq
+        and columns.fund_scope is not distinct from rows.fund_scope
+        and columns.funding is not distinct from rows.funding
+),
+
 total_equals_basic_plus_project as (
     -- total = basic + project (+ 经营支出, 上缴上级支出, 对附属单位补助支出 where the table has them); a table
     -- without a basic column adds personnel + public instead.
@@ -220,14 +231,14 @@ total_equals_basic_plus_project as (
             check_name="'total_equals_basic_plus_project'",
             rule="'total = basic + project (+ business, remittance, subsidy)'",
             found='rows.total_amount',
-            expected='case when columns.has_basic then coalesce(rows.basic, 0)
+            expected='case when rows.has_basic then coalesce(rows.basic, 0)
                 else coalesce(rows.personnel, 0) + coalesce(rows.public, 0) end
                 + coalesce(rows.project, 0) + coalesce(rows.other_spending, 0)',
-            summands='case when columns.has_basic then (rows.basic is not null)::int
+            summands='case when rows.has_basic then (rows.basic is not null)::int
                 else (rows.personnel is not null)::int + (rows.public is not null)::int end
                 + (rows.project is not null)::int + rows.other_spending_cells',
             parts=reconciliation_parts([
-                'case when columns.has_basic then ' ~ reconciliation_parts([['basic', 'rows.basic']])
+                'case when rows.has_basic then ' ~ reconciliation_parts([['basic', 'rows.basic']])
                     ~ ' else ' ~ reconciliation_parts([['personnel', 'rows.personnel'], ['public', 'rows.public']])
                     ~ ' end',
                 ['project', 'rows.project'],
@@ -235,13 +246,8 @@ total_equals_basic_plus_project as (
             ]),
             located_by='row', at='rows', column_label='rows.total_label', code='rows.code'
         ) }}
-    from function_rows as rows
-    inner join function_table_columns as columns
-        on columns.document_key = rows.document_key
-        and columns.table_seq = rows.table_seq
-        and columns.fund_scope is not distinct from rows.fund_scope
-        and columns.funding is not distinct from rows.funding
-    where rows.total_amount is not null and columns.has_components
+    from function_rows_in_table as rows
+    where rows.total_amount is not null and rows.has_components
 ),
 
 basic_equals_personnel_plus_public as (
@@ -255,13 +261,8 @@ basic_equals_personnel_plus_public as (
             parts=reconciliation_parts([['personnel', 'rows.personnel'], ['public', 'rows.public']]),
             located_by='row', at='rows', column_label='rows.basic_label', code='rows.code'
         ) }}
-    from function_rows as rows
-    inner join function_table_columns as columns
-        on columns.document_key = rows.document_key
-        and columns.table_seq = rows.table_seq
-        and columns.fund_scope is not distinct from rows.fund_scope
-        and columns.funding is not distinct from rows.funding
-    where rows.basic is not null and columns.has_personnel_or_public
+    from function_rows_in_table as rows
+    where rows.basic is not null and rows.has_personnel_or_public
 ),
 
 economic_rows as (
@@ -335,21 +336,7 @@ source_rows as (
             as carryover_sources,
         count(*) filter (where revenue_source not in ('total', 'carryover') and funding = 'carryover')
             as carryover_source_cells,
-        sum(amount) filter (where revenue_source = 'fiscal' and funding <> 'carryover') as fiscal,
-        sum(amount) filter (
-            where revenue_source in ('general_public_budget', 'government_fund', 'state_capital')
-            and funding <> 'carryover') as budgets,
-        count(*) filter (
-            where revenue_source in ('general_public_budget', 'government_fund', 'state_capital')
-            and funding <> 'carryover') as budget_cells,
-        sum(amount) filter (where revenue_source = 'special_account' and funding <> 'carryover') as special_account,
-        sum(amount) filter (where revenue_source = 'unit_funds' and funding <> 'carryover') as unit_funds,
-        sum(amount) filter (
-            where revenue_source in ('business', 'operating', 'superior_subsidy', 'subordinate_remittance', 'other')
-            and funding <> 'carryover') as unit_sources,
-        count(*) filter (
-            where revenue_source in ('business', 'operating', 'superior_subsidy', 'subordinate_remittance', 'other')
-            and funding <> 'carryover') as unit_source_cells
+        {{ reconciliation_sources_by_kind() }}
     from inputs
     where not is_summary_table
         and fact_table in ('revenue', 'revenue_by_function', 'revenue_by_unit', 'project_expenditure')
@@ -359,12 +346,9 @@ source_rows as (
 source_row_sums as (
     select
         *,
-        -- this year's money by source: 财政拨款 (or its three budgets), 财政专户, 单位资金 (or its parts)
-        coalesce(fiscal, budgets, 0) + coalesce(special_account, 0) + coalesce(unit_funds, unit_sources, 0)
-            as this_year_sources,
-        case when fiscal is not null then 1 else budget_cells end
-            + (special_account is not null)::int
-            + case when unit_funds is not null then 1 else unit_source_cells end as this_year_source_cells
+        -- this year's money by source (macros/reconciliation_sources.sql)
+        {{ reconciliation_sources_total() }} as this_year_sources,
+        {{ reconciliation_sources_summands() }} as this_year_source_cells
     from source_rows
 ),
 
@@ -396,11 +380,7 @@ this_year_equals_its_sources as (
             check_name="'this_year_equals_its_sources'",
             rule="'this year''s money = the sum of its sources'",
             found='this_year', expected='this_year_sources', summands='this_year_source_cells',
-            parts=reconciliation_parts([
-                ['财政拨款', 'coalesce(fiscal, budgets)'],
-                ['财政专户', 'special_account'],
-                ['单位资金', 'coalesce(unit_funds, unit_sources)'],
-            ]),
+            parts=reconciliation_sources_parts(),
             located_by='row', column_label='this_year_label'
         ) }}
     from source_row_sums
@@ -508,25 +488,8 @@ summary_lines_by_column as (
         arg_min(line_number, row_seq) filter (where category = 'revenue_grand_total') as revenue_grand_line,
         arg_min(amount, row_seq) filter (where category = 'revenue_grand_total') as revenue_grand,
         arg_min(column_label, row_seq) filter (where fact_table = 'summary_line') as column_label,
-        -- revenue lines by source, as in source_rows: 财政拨款 or its budgets, 财政专户, 单位资金 or its parts
-        sum(amount) filter (where fact_table = 'revenue' and row_role = 'item' and revenue_source = 'fiscal'
-            and funding <> 'carryover') as fiscal,
-        sum(amount) filter (where fact_table = 'revenue' and row_role = 'item'
-            and revenue_source in ('general_public_budget', 'government_fund', 'state_capital')
-            and funding <> 'carryover') as budgets,
-        count(*) filter (where fact_table = 'revenue' and row_role = 'item'
-            and revenue_source in ('general_public_budget', 'government_fund', 'state_capital')
-            and funding <> 'carryover') as budget_cells,
-        sum(amount) filter (where fact_table = 'revenue' and row_role = 'item'
-            and revenue_source = 'special_account' and funding <> 'carryover') as special_account,
-        sum(amount) filter (where fact_table = 'revenue' and row_role = 'item' and revenue_source = 'unit_funds'
-            and funding <> 'carryover') as unit_funds,
-        sum(amount) filter (where fact_table = 'revenue' and row_role = 'item' and revenue_source in (
-            'business', 'operating', 'superior_subsidy', 'subordinate_remittance', 'other')
-            and funding <> 'carryover') as unit_sources,
-        count(*) filter (where fact_table = 'revenue' and row_role = 'item' and revenue_source in (
-            'business', 'operating', 'superior_subsidy', 'subordinate_remittance', 'other')
-            and funding <> 'carryover') as unit_source_cells,
+        -- revenue lines by source, as in source_rows (macros/reconciliation_sources.sql)
+        {{ reconciliation_sources_by_kind("fact_table = 'revenue' and row_role = 'item'") }},
         sum(amount) filter (where fact_table = 'revenue' and row_role = 'item'
             and revenue_source in ('carryover', 'non_fiscal_carryover', 'non_fiscal_surplus_used')) as carryover_lines,
         count(*) filter (where fact_table = 'revenue' and row_role = 'item'
@@ -545,11 +508,8 @@ summary_lines_by_column as (
 summary_sums as (
     select
         *,
-        coalesce(fiscal, budgets, 0) + coalesce(special_account, 0) + coalesce(unit_funds, unit_sources, 0)
-            as revenue_sources,
-        (fiscal is not null)::int * 1 + case when fiscal is null then budget_cells else 0 end
-            + (special_account is not null)::int
-            + case when unit_funds is not null then 1 else unit_source_cells end as revenue_source_cells,
+        {{ reconciliation_sources_total() }} as revenue_sources,
+        {{ reconciliation_sources_summands() }} as revenue_source_cells,
         -- 上年结转 lines; where only their breakdown by source is printed, the breakdown
         case when carryover_line_cells > 0 then carryover_lines else coalesce(carryover_by_source, 0) end
             as carried_over,
@@ -595,11 +555,7 @@ summary_revenue_equals_sources as (
             check_name="'summary_revenue_equals_sources'",
             rule="'本年收入合计 = the sum of the revenue lines'",
             found='revenue_this_year', expected='revenue_sources', summands='revenue_source_cells',
-            parts=reconciliation_parts([
-                ['财政拨款', 'coalesce(fiscal, budgets)'],
-                ['财政专户', 'special_account'],
-                ['单位资金', 'coalesce(unit_funds, unit_sources)'],
-            ]),
+            parts=reconciliation_sources_parts(),
             located_by='column', source_row='revenue_row', line_number='revenue_line'
         ) }}
     from summary_sums
