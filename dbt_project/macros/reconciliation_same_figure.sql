@@ -9,3 +9,13 @@
     and {{ one }}.comparable_funding = {{ other }}.comparable_funding
     and {{ one }}.figure = {{ other }}.figure
 {%- endmacro %}
+
+{#
+    Join condition on `pairs` (int_reconciliation_cross_table): the row comparing the table `table_seq`
+    with the table of `statement`, on `statement`'s figure. Its `agree` says whether the two agree.
+#}
+{% macro reconciliation_pair(pairs, table_seq, statement) -%}
+    {{ reconciliation_same_figure(pairs, statement) }}
+    and {{ pairs }}.table_seq = {{ table_seq }}
+    and {{ pairs }}.other_table_seq = {{ statement }}.table_seq
+{%- endmacro %}

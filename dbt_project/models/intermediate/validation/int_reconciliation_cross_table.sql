@@ -136,9 +136,7 @@ majority_verdicts as (
     inner join majority
         on {{ reconciliation_same_figure('majority', 'support') }}
     left join pairs
-        on {{ reconciliation_same_figure('pairs', 'support') }}
-        and pairs.table_seq = majority.consensus_table_seq
-        and pairs.other_table_seq = support.table_seq
+        on {{ reconciliation_pair('pairs', 'majority.consensus_table_seq', 'support') }}
 ),
 
 credibility as (
@@ -189,9 +187,7 @@ credible_anchor as (
         and not exists (
             select 1 from with_credibility as other
             inner join pairs
-                on {{ reconciliation_same_figure('pairs', 'other') }}
-                and pairs.table_seq = anchor.table_seq
-                and pairs.other_table_seq = other.table_seq
+                on {{ reconciliation_pair('pairs', 'anchor.table_seq', 'other') }}
             where {{ reconciliation_same_figure('other', 'anchor') }}
                 and other.is_credible
                 and not pairs.agree
@@ -242,9 +238,7 @@ with_consensus as (
         on {{ reconciliation_same_figure('consensus', 'decided') }}
         and consensus.table_seq = decided.consensus_table_seq
     left join pairs
-        on {{ reconciliation_same_figure('pairs', 'decided') }}
-        and pairs.table_seq = decided.consensus_table_seq
-        and pairs.other_table_seq = decided.table_seq
+        on {{ reconciliation_pair('pairs', 'decided.consensus_table_seq', 'decided') }}
 ),
 
 across_tables as (
@@ -402,26 +396,14 @@ all_checks as (
 )
 
 select
-    document_key,
-    table_seq,
-    source_table,
-    check_name,
-    rule,
-    source_row,
-    line_number,
-    column_label,
+    {{ reconciliation_check_columns() }},
     cast(found as decimal(18, 4)) as found,
     cast(expected as decimal(18, 4)) as expected,
     summands,
     difference,
     tolerance,
     outcome,
-    case outcome
-        when 'pass' then null
-        when 'rounding_gap' then 'info'
-        when 'fail' then 'error'
-        else 'warning'
-    end as severity,
+    {{ reconciliation_severity() }} as severity,
     decided_by,
     comparable_scope,
     comparable_funding,
@@ -430,20 +412,17 @@ select
         when 'missing' then other_statements
             || ': the table was probably taken from another document or the all-funds table is missing a row'
         when 'disagreement' then format(
-            '{}: found {} at row "{}", column "{}", line {}; the other tables state {}. No majority and no '
+            '{}: found {} at {}; the other tables state {}. No majority and no '
             || 'otherwise consistent table settles which is right',
-            rule, {{ amount_text('found') }}, coalesce(source_row, ''), coalesce(column_label, ''),
-            coalesce(cast(line_number as varchar), '?'), other_statements)
+            rule, {{ amount_text('found') }}, {{ reconciliation_place() }}, other_statements)
         when 'rounding_gap' then format(
-            '{}: expected {} as the other table(s) state ({}), found {} at row "{}", column "{}", line {}: '
+            '{}: expected {} as the other table(s) state ({}), found {} at {}: '
             || 'difference {}, tolerance {} (a rounding gap, not an error)',
             rule, {{ amount_text('expected') }}, other_statements, {{ amount_text('found') }},
-            coalesce(source_row, ''), coalesce(column_label, ''), coalesce(cast(line_number as varchar), '?'),
-            {{ amount_text('difference') }}, {{ amount_text('tolerance') }})
+            {{ reconciliation_place() }}, {{ amount_text('difference') }}, {{ amount_text('tolerance') }})
         else format(
-            '{}: expected {}, found {} at row "{}", column "{}", line {}: difference {}, tolerance {}. {}: {}',
-            rule, {{ amount_text('expected') }}, {{ amount_text('found') }}, coalesce(source_row, ''),
-            coalesce(column_label, ''), coalesce(cast(line_number as varchar), '?'),
+            '{}: expected {}, found {} at {}: difference {}, tolerance {}. {}: {}',
+            rule, {{ amount_text('expected') }}, {{ amount_text('found') }}, {{ reconciliation_place() }},
             {{ amount_text('difference') }}, {{ amount_text('tolerance') }},
             case decided_by
                 when 'majority' then format('This table is the odd one out: {} of the {} tables stating it agree on {}',

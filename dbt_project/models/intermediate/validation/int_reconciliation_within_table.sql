@@ -812,14 +812,7 @@ verdicts as (
 )
 
 select
-    document_key,
-    table_seq,
-    source_table,
-    check_name,
-    rule,
-    source_row,
-    line_number,
-    column_label,
+    {{ reconciliation_check_columns() }},
     code,
     cast(found as decimal(18, 4)) as found,
     cast(expected as decimal(18, 4)) as expected,
@@ -829,18 +822,13 @@ select
     tolerance,
     unreadable_parts,
     outcome,
-    case outcome
-        when 'pass' then null
-        when 'rounding_gap' then 'info'
-        else case when unreadable_parts > 0 then 'warning' else 'error' end
-    end as severity,
+    -- a failed sum with parts that could not be read cannot be verified
+    {{ reconciliation_severity(fail="case when unreadable_parts > 0 then 'warning' else 'error' end") }} as severity,
     case when outcome <> 'pass' then
         format(
-            '{}: expected {} (the sum of {} figure(s): {}), found {} at row "{}", column "{}", line {}: '
-            || 'difference {}, tolerance {}{}',
+            '{}: expected {} (the sum of {} figure(s): {}), found {} at {}: difference {}, tolerance {}{}',
             rule, {{ amount_text('expected') }}, summands, coalesce(nullif(parts, ''), 'none printed'),
-            {{ amount_text('found') }}, coalesce(source_row, ''), coalesce(column_label, ''),
-            coalesce(cast(line_number as varchar), '?'),
+            {{ amount_text('found') }}, {{ reconciliation_place() }},
             {{ amount_text('difference') }}, {{ amount_text('tolerance') }},
             case
                 when outcome = 'rounding_gap' then ' (a rounding gap, not an error)'
