@@ -2,7 +2,7 @@
     One evaluation of a within-table rule, as int_reconciliation_within_table unions its rules (by name)
     before it decides every verdict in one place: each rule's CTE states only what is its own.
 
-    Arguments are SQL expressions (a literal is written with its quotes: check_name="'fiscal_equals_its_budgets'"),
+    Arguments are SQL expressions, a literal with its quotes (check_name="'fiscal_equals_its_budgets'"),
     except `located_by`, `at` and `grouped`:
       check_name, rule   which rule, and the rule in words for the finding;
       found              the figure the table prints;
@@ -26,7 +26,8 @@
     {%- set prefix = (at ~ '.') if at else '' -%}
     {%- set printed = {} -%}
     {%- for column in ['source_table', 'source_row', 'line_number', 'column_label'] -%}
-        {%- do printed.update({column: ('any_value(' ~ prefix ~ column ~ ')') if grouped else (prefix ~ column)}) -%}
+        {%- set qualified = prefix ~ column -%}
+        {%- do printed.update({column: ('any_value(' ~ qualified ~ ')') if grouped else qualified}) -%}
     {%- endfor -%}
     {{ prefix }}document_key as document_key,
     {{ prefix }}table_seq as table_seq,
@@ -75,7 +76,8 @@
 #}
 {% macro reconciliation_listed_parts(label, amount, order_by, at_most=12) -%}
     {%- set listed -%}
-        list({{ label }} || ' ' || {{ amount_text(amount) }} order by {{ order_by }}) filter (where {{ amount }} is not null)
+        list({{ label }} || ' ' || {{ amount_text(amount) }} order by {{ order_by }})
+            filter (where {{ amount }} is not null)
     {%- endset -%}
     {%- if at_most is none -%}
         array_to_string({{ listed }}, ' + ')
@@ -104,4 +106,14 @@
     {%- else -%}
         concat_ws(' + ', {{ listed | join(', ') }})
     {%- endif -%}
+{%- endmacro %}
+
+{#
+    In a query that groups cells: the sum of the amounts of the cells that meet `condition` (SQL), as
+    `sum_as`, and how many such cells are printed, as `count_as` (the summands of the rounding tolerance).
+    One condition for both, so that the count is always of the cells summed.
+#}
+{% macro reconciliation_sum_and_count(condition, sum_as, count_as) -%}
+    sum(amount) filter (where {{ condition }}) as {{ sum_as }},
+    count(*) filter (where {{ condition }}) as {{ count_as }}
 {%- endmacro %}

@@ -13,15 +13,15 @@
 {% macro reconciliation_sources_by_kind(condition=none) -%}
     {%- set this_year = "funding <> 'carryover'" ~ ((' and ' ~ condition) if condition else '') -%}
     {%- set budgets = "revenue_source in ('general_public_budget', 'government_fund', 'state_capital')" -%}
-    {%- set unit_sources =
-        "revenue_source in ('business', 'operating', 'superior_subsidy', 'subordinate_remittance', 'other')" -%}
+    {%- set unit_sources = "revenue_source in ('business', 'operating', 'superior_subsidy', "
+        ~ "'subordinate_remittance', 'other')" -%}
     sum(amount) filter (where {{ this_year }} and revenue_source = 'fiscal') as fiscal,
-    sum(amount) filter (where {{ this_year }} and {{ budgets }}) as budgets,
-    count(*) filter (where {{ this_year }} and {{ budgets }}) as budget_cells,
+    {{ reconciliation_sum_and_count(this_year ~ ' and ' ~ budgets, 'budgets', 'budget_cells') }},
     sum(amount) filter (where {{ this_year }} and revenue_source = 'special_account') as special_account,
     sum(amount) filter (where {{ this_year }} and revenue_source = 'unit_funds') as unit_funds,
-    sum(amount) filter (where {{ this_year }} and {{ unit_sources }}) as unit_sources,
-    count(*) filter (where {{ this_year }} and {{ unit_sources }}) as unit_source_cells
+    {{ reconciliation_sum_and_count(
+        this_year ~ ' and ' ~ unit_sources, 'unit_sources', 'unit_source_cells'
+    ) }}
 {%- endmacro %}
 
 {% macro reconciliation_sources_total() -%}

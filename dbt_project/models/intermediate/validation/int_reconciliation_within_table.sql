@@ -35,7 +35,11 @@ coded_cells as (
 ),
 
 coded_rows as (
-    select distinct document_key, table_seq, classification, scheme_key, row_seq, code
+    -- is_placeable: a code of a length its classification has (function 类/款/项, economic 类/款)
+    select distinct
+        document_key, table_seq, classification, scheme_key, row_seq, code,
+        (classification = 'function' and length(code) in (3, 5, 7))
+            or (classification = 'economic' and length(code) in (3, 5)) as is_placeable
     from coded_cells
 ),
 
@@ -46,14 +50,8 @@ table_codes as (
         document_key,
         table_seq,
         classification,
-        min(length(code)) filter (
-            where (classification = 'function' and length(code) in (3, 5, 7))
-            or (classification = 'economic' and length(code) in (3, 5))
-        ) as top_level_length,
-        count(*) filter (
-            where not ((classification = 'function' and length(code) in (3, 5, 7))
-                or (classification = 'economic' and length(code) in (3, 5)))
-        ) as unplaceable_rows
+        min(length(code)) filter (where is_placeable) as top_level_length,
+        count(*) filter (where not is_placeable) as unplaceable_rows
     from coded_rows
     group by document_key, table_seq, classification
 ),
@@ -99,7 +97,8 @@ code_hierarchy as (
     select
         {{ reconciliation_sum_of_cells(
             check_name="parent.classification || '_hierarchy'",
-            rule="any_value(parent.classification || ' code ' || parent.code) || ' = the sum of its sub-codes'",
+            rule="any_value(parent.classification || ' code ' || parent.code)
+                || ' = the sum of its sub-codes'",
             total='parent', part='child', part_label='child.code', order_by='child.row_seq',
             code='any_value(parent.code)',
             unplaceable_rows='any_value(table_codes.unplaceable_rows)'
@@ -205,8 +204,8 @@ function_rows as (
         sum(amount) filter (where expenditure_type = 'project') as project,
         sum(amount) filter (where expenditure_type = 'personnel') as personnel,
         sum(amount) filter (where expenditure_type = 'public') as public,
-        sum(amount) filter (where expenditure_type in ('business', 'remit', 'subsidy')) as other_spending,
-        count(*) filter (where expenditure_type in ('business', 'remit', 'subsidy')) as other_spending_cells
+        {{ reconciliation_sum_and_count("expenditure_type in ('business', 'remit', 'subsidy')",
+            'other_spending', 'other_spending_cells') }}
     from inputs
     where fact_table = 'expenditure_by_function' and not is_summary_table
     group by document_key, table_seq, row_seq, fund_scope, funding
@@ -238,9 +237,8 @@ total_equals_basic_plus_project as (
                 else (rows.personnel is not null)::int + (rows.public is not null)::int end
                 + (rows.project is not null)::int + rows.other_spending_cells',
             parts=reconciliation_parts([
-                'case when rows.has_basic then ' ~ reconciliation_parts([['basic', 'rows.basic']])
-                    ~ ' else ' ~ reconciliation_parts([['personnel', 'rows.personnel'], ['public', 'rows.public']])
-                    ~ ' end',
+                'case when rows.has_basic then ' ~ reconciliation_parts([['basic', 'rows.basic']]) ~ ' else '
+                    ~ reconciliation_parts([['personnel', 'rows.personnel'], ['public', 'rows.public']]) ~ ' end',
                 ['project', 'rows.project'],
                 ['business/remittance/subsidy', 'rows.other_spending'],
             ]),
@@ -332,10 +330,9 @@ source_rows as (
         sum(amount) filter (where revenue_source = 'total' and funding = 'total') as grand,
         sum(amount) filter (where revenue_source = 'total' and funding = 'current_year') as this_year,
         sum(amount) filter (where revenue_source in ('total', 'carryover') and funding = 'carryover') as carryover,
-        sum(amount) filter (where revenue_source not in ('total', 'carryover') and funding = 'carryover')
-            as carryover_sources,
-        count(*) filter (where revenue_source not in ('total', 'carryover') and funding = 'carryover')
-            as carryover_source_cells,
+        {{ reconciliation_sum_and_count(
+            "revenue_source not in ('total', 'carryover') and funding = 'carryover'",
+            'carryover_sources', 'carryover_source_cells') }},
         {{ reconciliation_sources_by_kind() }}
     from inputs
     where not is_summary_table
@@ -470,17 +467,14 @@ summary_lines_by_column as (
         arg_min(line_number, row_seq) filter (where category = 'expenditure_grand_total') as expenditure_grand_line,
         arg_min(amount, row_seq) filter (where category = 'expenditure_grand_total') as expenditure_grand,
         -- 结转下年 / 年末结转和结余, and 结余分配 where a final account prints it
-        sum(amount) filter (where category in ('carry_forward', 'surplus_distribution')) as carried_forward,
-        count(*) filter (where category in ('carry_forward', 'surplus_distribution')) as carried_forward_cells,
-        sum(amount) filter (
-            where fact_table = 'expenditure_by_function' and row_role = 'item' and length(function_code) = 3
-        ) as classes,
-        count(*) filter (
-            where fact_table = 'expenditure_by_function' and row_role = 'item' and length(function_code) = 3
-        ) as class_cells,
-        array_to_string(list_slice(list(function_code || ' ' || {{ amount_text('amount') }} order by row_seq) filter (
-            where fact_table = 'expenditure_by_function' and row_role = 'item' and length(function_code) = 3
-        ), 1, 12), ' + ') as class_parts,
+        {{ reconciliation_sum_and_count("category in ('carry_forward', 'surplus_distribution')",
+            'carried_forward', 'carried_forward_cells') }},
+        -- the function classes (类)
+        {%- set is_class = "fact_table = 'expenditure_by_function' and row_role = 'item'
+            and length(function_code) = 3" %}
+        {{ reconciliation_sum_and_count(is_class, 'classes', 'class_cells') }},
+        array_to_string(list_slice(list(function_code || ' ' || {{ amount_text('amount') }} order by row_seq)
+            filter (where {{ is_class }}), 1, 12), ' + ') as class_parts,
         arg_min(source_row, row_seq) filter (where category = 'revenue_current_total') as revenue_row,
         arg_min(line_number, row_seq) filter (where category = 'revenue_current_total') as revenue_line,
         arg_min(amount, row_seq) filter (where category = 'revenue_current_total') as revenue_this_year,
@@ -490,17 +484,13 @@ summary_lines_by_column as (
         arg_min(column_label, row_seq) filter (where fact_table = 'summary_line') as column_label,
         -- revenue lines by source, as in source_rows (macros/reconciliation_sources.sql)
         {{ reconciliation_sources_by_kind("fact_table = 'revenue' and row_role = 'item'") }},
-        sum(amount) filter (where fact_table = 'revenue' and row_role = 'item'
-            and revenue_source in ('carryover', 'non_fiscal_carryover', 'non_fiscal_surplus_used')) as carryover_lines,
-        count(*) filter (where fact_table = 'revenue' and row_role = 'item'
-            and revenue_source in ('carryover', 'non_fiscal_carryover', 'non_fiscal_surplus_used'))
-            as carryover_line_cells,
-        sum(amount) filter (where fact_table = 'revenue' and row_role = 'item' and funding = 'carryover'
-            and revenue_source not in ('carryover', 'non_fiscal_carryover', 'non_fiscal_surplus_used', 'total'))
-            as carryover_by_source,
-        count(*) filter (where fact_table = 'revenue' and row_role = 'item' and funding = 'carryover'
-            and revenue_source not in ('carryover', 'non_fiscal_carryover', 'non_fiscal_surplus_used', 'total'))
-            as carryover_by_source_cells
+        -- 上年结转 lines, and money carried over as the revenue lines break it down by source
+        {{ reconciliation_sum_and_count("fact_table = 'revenue' and row_role = 'item'
+            and revenue_source in ('carryover', 'non_fiscal_carryover', 'non_fiscal_surplus_used')",
+            'carryover_lines', 'carryover_line_cells') }},
+        {{ reconciliation_sum_and_count("fact_table = 'revenue' and row_role = 'item' and funding = 'carryover' and
+            revenue_source not in ('carryover', 'non_fiscal_carryover', 'non_fiscal_surplus_used', 'total')",
+            'carryover_by_source', 'carryover_by_source_cells') }}
     from summary_cells
     group by document_key, table_seq, col_seq
 ),
@@ -621,7 +611,8 @@ three_public_total_equals_parts as (
             parts=reconciliation_parts([
                 ['因公出国（境）', 'overseas_travel'],
                 ['公务接待', 'official_reception'],
-                ['公务用车', 'coalesce(vehicles, coalesce(vehicle_purchase, 0) + coalesce(vehicle_operation, 0))'],
+                ['公务用车',
+                    'coalesce(vehicles, coalesce(vehicle_purchase, 0) + coalesce(vehicle_operation, 0))'],
             ]),
             located_by='column', source_row='total_row', line_number='total_line', column_label='total_label'
         ) }}
@@ -639,7 +630,8 @@ vehicles_equal_purchase_plus_operation as (
             expected='coalesce(vehicle_purchase, 0) + coalesce(vehicle_operation, 0)',
             summands='(vehicle_purchase is not null)::int + (vehicle_operation is not null)::int',
             parts=reconciliation_parts([['购置', 'vehicle_purchase'], ['运行维护', 'vehicle_operation']]),
-            located_by='column', source_row='vehicle_row', line_number='vehicle_line', column_label='vehicle_label'
+            located_by='column',
+            source_row='vehicle_row', line_number='vehicle_line', column_label='vehicle_label'
         ) }}
     from three_public_columns
     where vehicles is not null and coalesce(vehicle_purchase, vehicle_operation) is not null
@@ -823,7 +815,9 @@ select
     unreadable_parts,
     outcome,
     -- a failed sum with parts that could not be read cannot be verified
-    {{ reconciliation_severity(fail="case when unreadable_parts > 0 then 'warning' else 'error' end") }} as severity,
+    {{ reconciliation_severity(
+        fail="case when unreadable_parts > 0 then 'warning' else 'error' end"
+    ) }} as severity,
     case when outcome <> 'pass' then
         format(
             '{}: expected {} (the sum of {} figure(s): {}), found {} at {}: difference {}, tolerance {}{}',
