@@ -3,7 +3,7 @@
     before it decides every verdict in one place: each rule's CTE states only what is its own.
 
     Arguments are SQL expressions, a literal with its quotes (check_name="'fiscal_equals_its_budgets'"),
-    except `located_by`, `at` and `grouped`:
+    except `located_by` ('row' or 'column'), `at` (an alias) and `grouped` (true or false):
       check_name, rule   which rule, and the rule in words for the finding;
       found              the figure the table prints;
       expected           the sum of its parts; `summands`: how many parts are printed (the rounding tolerance
@@ -47,7 +47,7 @@
 {%- endmacro %}
 
 {#
-    A rule of the form "the total printed in one cell = the sum of the cells below it in its column": the
+    A rule of the form "the total printed in one cell = the sum of its parts' cells in the same column": the
     rule's query joins the parts (alias `part`) to the total's cell (alias `total`) and groups by that cell.
     A part that is not printed (NULL) counts as zero and is not a summand. `part_label` names a part in the
     finding; at most `at_most` parts are listed (none: all of them).
@@ -110,7 +110,7 @@
 
 {#
     In a query that groups cells: the sum of the amounts of the cells that meet `condition` (SQL), as
-    `sum_as`, and how many such cells are printed, as `count_as` (the summands of the rounding tolerance).
+    `sum_as`, and how many such cells there are, as `count_as` (the summands of the rounding tolerance).
     One condition for both, so that the count is always of the cells summed.
 #}
 {% macro reconciliation_sum_and_count(condition, sum_as, count_as) -%}
