@@ -99,7 +99,7 @@ code_hierarchy as (
             check_name="parent.classification || '_hierarchy'",
             rule="any_value(parent.classification || ' code ' || parent.code)
                 || ' = the sum of its sub-codes'",
-            total='parent', part='child', part_label='child.code', order_by='child.row_seq',
+            total='parent', part='child', part_label='child.code', order_by='child.row_seq, child.col_seq',
             code='any_value(parent.code)',
             unplaceable_rows='any_value(table_codes.unplaceable_rows)'
         ) }}
@@ -645,7 +645,7 @@ admin_operating_total_equals_units as (
         {{ reconciliation_sum_of_cells(
             check_name="'admin_operating_total_equals_units'",
             rule="'机关运行经费 total = the sum of its units'",
-            total='total', part='unit', part_label='unit.source_row', order_by='unit.row_seq', at_most=none
+            total='total', part='unit', part_label='unit.source_row', order_by='unit.row_seq, unit.col_seq', at_most=none
         ) }}
     from inputs as total
     left join inputs as unit
@@ -722,7 +722,7 @@ project_total_equals_items as (
         {{ reconciliation_sum_of_cells(
             check_name="'project_total_equals_items'",
             rule="'a project table''s total row equals the sum of the rows under it'",
-            total='parent', part='child', part_label='child.source_row', order_by='child.row_seq'
+            total='parent', part='child', part_label='child.source_row', order_by='child.row_seq, child.col_seq'
         ) }}
     from inputs as parent
     inner join (select distinct document_key, table_seq, parent_row_seq from project_children) as parents
