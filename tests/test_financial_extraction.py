@@ -220,6 +220,21 @@ def test_003_final_account_expenditure(extracted):
 # -- 004 Pingxiang county 2023 budget (one cell per line) ---------------------------------------
 
 
+def test_004_fixed_assets_values_and_quantities(extracted):
+    x = extracted["004"]
+    assets = {c["category"]: c["amount"] for c in cells(x, fact_table="fixed_assets")}
+    # 部门固定资产占用情况表 (lines 4043-4071): 资产总额 313.07 = 车辆 8.85 + 设备 80.10 + 其他 224.12
+    assert assets == {
+        "total": Decimal("313.07"),
+        "vehicles": Decimal("8.85"),
+        "high_value_equipment": Decimal("80.10"),
+        "other": Decimal("224.12"),
+    }
+    quantities = [q for q in x.quarantine if q["source_table"] == "部门固定资产占用情况表"]
+    assert sorted(q["raw_value"] for q in quantities) == ["1", "2", "2178"]
+    assert all("a quantity (数量), not money" in q["reason"] for q in quantities)
+
+
 def test_004_rows(extracted):
     x = extracted["004"]
     spending = table_seq(x, "部门预算支出总表")
@@ -247,7 +262,7 @@ EXPECTED_FACTS = {
     "001": [15, 38, 41, 15, 53, 9, 0, 0, 0, 4, 4, 16, 0],
     "002": [],
     "003": [9, 40, 43, 15, 60, 26, 6, 0, 0],
-    "004": [13, 97, 71, 23, 71, 53, 0, 0, 4, 0, 0, 0],
+    "004": [13, 97, 71, 23, 71, 53, 0, 0, 4, 0, 0, 4],
 }
 
 

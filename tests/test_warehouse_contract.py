@@ -200,6 +200,14 @@ def test_sample_facts_of_every_seed(con):
         "and fund_source = 'total'",
         "001",
     ) == [(6, Decimal("148.8400"))]
+    assert fact(
+        "select asset_class, amount from marts.fct_fixed_assets where document_key = ? order by 1", "004"
+    ) == [
+        ("high_value_equipment", Decimal("80.1000")),
+        ("other", Decimal("224.1200")),
+        ("total", Decimal("313.0700")),
+        ("vehicles", Decimal("8.8500")),
+    ]
     by_measure = fact(
         "select measure, amount from marts.fct_three_public_costs where document_key = ? and category = 'total' "
         "order by 1",

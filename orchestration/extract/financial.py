@@ -51,6 +51,7 @@ ALIAS_GROUP = {
     "three_public": "three_public",
     "project_table": "revenue",
     "admin_operating": "admin_operating",
+    "fixed_assets": "fixed_assets",
 }
 # The dimension that tells one amount column from another, per family (for canonical ordering).
 ORDER_GROUP = {
@@ -814,6 +815,41 @@ def _admin_operating_table(ctx: _TableContext, blocks: list[Block], body: list[R
             )
 
 
+def _fixed_assets_table(ctx: _TableContext, blocks: list[Block], body: list[Row]) -> None:
+    """固定资产 / 国有资产占用情况表: the value of each class of assets (万元). Its 数量 column counts
+    buildings in m², vehicles and sets of equipment: not money, so those cells are quarantined with
+    that reason rather than published as amounts."""
+    block = blocks[0]
+    for row in body:
+        ctx.row_seq += 1
+        label = _row_label(row, block)
+        amounts = [c for c in block.amount_columns if _cell(row, c.index)]
+        if not amounts:
+            continue
+        meaning = ctx.registry.row_meaning("fixed_assets", label.text)
+        if meaning is None:
+            ctx.unplaceable(row, label.text, amounts, f"asset class {label.text!r} is not a known class")
+            ctx.issue("row_recognised", "warning", f"asset class {label.text!r} is not a known class")
+            continue
+        for column in amounts:
+            raw = _cell(row, column.index)
+            measure = column.dims.get("measure")
+            if measure != "value":
+                reason = "a quantity (数量), not money" if measure == "quantity" else "no canonical measure"
+                if is_amount_like(raw):
+                    ctx.quarantine(row, label.text, column, raw, f"column {column.label!r}: {reason}")
+                continue
+            ctx.emit(
+                row,
+                label.text,
+                column,
+                raw,
+                "fixed_assets",
+                row_role="total" if meaning["category"] == "total" else "item",
+                category=meaning["category"],
+            )
+
+
 RECOGNISERS = {
     "function_table": _function_table,
     "economic_table": _economic_table,
@@ -822,6 +858,7 @@ RECOGNISERS = {
     "three_public": _three_public_table,
     "project_table": _project_table,
     "admin_operating": _admin_operating_table,
+    "fixed_assets": _fixed_assets_table,
 }
 
 

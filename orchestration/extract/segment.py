@@ -108,12 +108,8 @@ def find_tables(grid: Grid, registry: Registry) -> list[TableBlock]:
                 block.unit = unit.group(1)
             if not block.rows and _is_meta(row, registry):
                 continue
-            if (
-                unit
-                and len(row.filled) <= 3
-                and not any(c.strip() for c in row.cells if c and c[0].isdigit())
-            ):
-                continue
+            if unit and _is_meta(row, registry):
+                continue  # a unit line ("部门名称：… 单位：万元"); a header cell that names its unit stays
             text = squash(row.text)
             if row.is_single and (_NOTE.search(text) or _EMPTY_STATEMENT.search(text) or in_notes):
                 # Notes and explanations under a table are text, not cells of the table.

@@ -87,6 +87,7 @@ TABLE_KEYS: dict[str, TableKeys] = {
     "quarantined_row": TableKeys((), (_fk("document_key", "dim_document"),)),
     # Extensions (grains as the dbt models test them); declared only when their columns are there and hold.
     "fct_admin_operating_costs": TableKeys(("document_key", "fund_scope"), _FACT_PROVENANCE, contract=False),
+    "fct_fixed_assets": TableKeys(("document_key", "asset_class"), _FACT_PROVENANCE, contract=False),
     "fct_revenue_by_function": TableKeys(
         ("document_key", "function_code", "revenue_source", "funding"),
         (*_FACT_PROVENANCE, _FUNCTION),

@@ -76,6 +76,8 @@ FACT_TABLES = (
     "revenue_by_unit",
     # 三公 sub-items the contract has no category for (其中：教学科研人员因公出国（境）费 ...)
     "three_public_costs_detail",
+    # the value (万元) of each class of assets in 固定资产 / 国有资产占用情况表
+    "fixed_assets",
 )
 
 # Enumerations of columns whose meaning depends on the table (`project_level` is 0/1/2 in raw.cells
@@ -96,12 +98,17 @@ TABLE_COLUMN_ENUMS: dict[tuple[str, str], tuple] = {
 
 
 @cache
-def three_public_categories() -> tuple[str, ...]:
-    """The 三公 categories the table-kind registry can read (contract ones and sub-items)."""
+def registry_categories(group: str) -> tuple[str, ...]:
+    """The categories the table-kind registry's row aliases of `group` can give a cell."""
     from ..extract.registry import REGISTRY_PATH
 
-    aliases = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))["row_aliases"]["three_public"]
+    aliases = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))["row_aliases"][group]
     return tuple(sorted({alias["category"] for alias in aliases}))
+
+
+def three_public_categories() -> tuple[str, ...]:
+    """The 三公 categories the table-kind registry can read (contract ones and sub-items)."""
+    return registry_categories("three_public")
 
 
 @cache
@@ -130,7 +137,12 @@ ECONOMIC_CODE = r"^\d{3}(\d{2})?$"
 # Disclosures start with the 2010s reforms; the bounds are fixed so that validation is reproducible.
 FISCAL_YEARS = (2000, 2100)
 # Tables whose template has no place for a negative number, whatever the phase.
-NEVER_NEGATIVE_FACT_TABLES = ("three_public_costs", "project_expenditure", "admin_operating_costs")
+NEVER_NEGATIVE_FACT_TABLES = (
+    "three_public_costs",
+    "project_expenditure",
+    "admin_operating_costs",
+    "fixed_assets",
+)
 ECONOMIC_SCHEME_PREFIX = {"department": "3", "government": "5"}
 
 # Columns that identify a failing row in the source, shown next to each failure.
@@ -266,6 +278,7 @@ def _category_matches_fact_table(df: pd.DataFrame) -> pd.Series:
         allowed = {
             "three_public_costs": set(THREE_PUBLIC_CATEGORIES),
             "three_public_costs_detail": set(three_public_categories()) - set(THREE_PUBLIC_CATEGORIES),
+            "fixed_assets": set(registry_categories("fixed_assets")),
             "summary_line": set(summary_lines()),
         }
         ok = [

@@ -31,6 +31,8 @@ candidates as (
                 then 'fct_admin_operating_costs'
             when fact_table = 'revenue_by_function' and function_code is not null
                 then 'fct_revenue_by_function'
+            when fact_table = 'fixed_assets' and category is not null
+                then 'fct_fixed_assets'
         end as candidate_for
     from cells
 ),
@@ -50,6 +52,7 @@ with_grain as (
             when 'fct_admin_operating_costs' then coalesce(fund_scope, '∅')
             when 'fct_revenue_by_function'
                 then concat_ws('|', function_code, coalesce(revenue_source, '∅'), coalesce(funding, '∅'))
+            when 'fct_fixed_assets' then category
         end) as grain
     from candidates
 ),

@@ -637,6 +637,47 @@ vehicles_equal_purchase_plus_operation as (
     where vehicles is not null and coalesce(vehicle_purchase, vehicle_operation) is not null
 ),
 
+-- == 固定资产: 资产总额 = its classes (其中：办公用房 is inside 房屋, not beside it) =====================
+
+fixed_asset_columns as (
+    select
+        document_key,
+        table_seq,
+        column_label,
+        any_value(source_table) as source_table,
+        arg_min(source_row, row_seq) filter (where category = 'total') as total_row,
+        arg_min(line_number, row_seq) filter (where category = 'total') as total_line,
+        arg_min(amount, row_seq) filter (where category = 'total') as total_amount,
+        arg_min(amount, row_seq) filter (where category = 'buildings') as buildings,
+        arg_min(amount, row_seq) filter (where category = 'land') as land,
+        arg_min(amount, row_seq) filter (where category = 'vehicles') as vehicles,
+        arg_min(amount, row_seq) filter (where category = 'high_value_equipment') as equipment,
+        arg_min(amount, row_seq) filter (where category = 'other') as other_assets
+    from inputs
+    where fact_table = 'fixed_assets'
+    group by document_key, table_seq, column_label
+),
+
+fixed_assets_total_equals_classes as (
+    select
+        {{ reconciliation_check(
+            check_name="'fixed_assets_total_equals_classes'",
+            rule="'资产总额 = 房屋 + 土地 + 车辆 + 单价 N 万元以上的设备 + 其他固定资产'",
+            found='total_amount',
+            expected='coalesce(buildings, 0) + coalesce(land, 0) + coalesce(vehicles, 0)
+                + coalesce(equipment, 0) + coalesce(other_assets, 0)',
+            summands='(buildings is not null)::int + (land is not null)::int + (vehicles is not null)::int
+                + (equipment is not null)::int + (other_assets is not null)::int',
+            parts=reconciliation_parts([
+                ['房屋', 'buildings'], ['土地', 'land'], ['车辆', 'vehicles'],
+                ['设备', 'equipment'], ['其他', 'other_assets'],
+            ]),
+            located_by='column', source_row='total_row', line_number='total_line', column_label='column_label'
+        ) }}
+    from fixed_asset_columns
+    where total_amount is not null and coalesce(buildings, land, vehicles, equipment, other_assets) is not null
+),
+
 -- == 机关运行经费: the department's total = its units =================================================
 
 admin_operating_total_equals_units as (
@@ -764,6 +805,7 @@ evaluations as (
         'three_public_total_equals_parts',
         'vehicles_equal_purchase_plus_operation',
         'admin_operating_total_equals_units',
+        'fixed_assets_total_equals_classes',
         'project_total_equals_items',
     ] %}
     select * from {{ rule }}
