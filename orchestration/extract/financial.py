@@ -672,15 +672,19 @@ def _summary_expenditure_row(ctx, row, label: RowLabel, block: Block) -> None:
             )
 
 
-def _three_public_table(ctx: _TableContext, blocks: list[Block], body: list[Row]) -> None:
-    block = blocks[0]
-    default_measure = "final" if ctx.meta.phase == "final_account" else "budget"
+def _rows_with_amounts(ctx: _TableContext, block: Block, body: list[Row]):
+    """Each body row with its label and the amount columns it prints something in (rows without are skipped
+    but still counted, so row_seq stays the printed order)."""
     for row in body:
         ctx.row_seq += 1
-        label = _row_label(row, block)
         amounts = [c for c in block.amount_columns if _cell(row, c.index)]
-        if not amounts:
-            continue
+        if amounts:
+            yield row, _row_label(row, block), amounts
+
+
+def _three_public_table(ctx: _TableContext, blocks: list[Block], body: list[Row]) -> None:
+    default_measure = "final" if ctx.meta.phase == "final_account" else "budget"
+    for row, label, amounts in _rows_with_amounts(ctx, blocks[0], body):
         meaning = ctx.registry.row_meaning("three_public", label.text)
         if meaning is None:
             ctx.unplaceable(row, label.text, amounts, f"三公 line {label.text!r} is not a known category")
@@ -794,13 +798,7 @@ def _project_level(row: Row, block: Block, label: RowLabel) -> int | None:
 
 
 def _admin_operating_table(ctx: _TableContext, blocks: list[Block], body: list[Row]) -> None:
-    block = blocks[0]
-    for row in body:
-        ctx.row_seq += 1
-        label = _row_label(row, block)
-        amounts = [c for c in block.amount_columns if _cell(row, c.index)]
-        if not amounts:
-            continue
+    for row, label, amounts in _rows_with_amounts(ctx, blocks[0], body):
         is_total = ctx.registry.is_total_label(label.text)
         for column in amounts:
             ctx.emit(
@@ -819,13 +817,7 @@ def _fixed_assets_table(ctx: _TableContext, blocks: list[Block], body: list[Row]
     """固定资产 / 国有资产占用情况表: the value of each class of assets (万元). Its 数量 column counts
     buildings in m², vehicles and sets of equipment: not money, so those cells are quarantined with
     that reason rather than published as amounts."""
-    block = blocks[0]
-    for row in body:
-        ctx.row_seq += 1
-        label = _row_label(row, block)
-        amounts = [c for c in block.amount_columns if _cell(row, c.index)]
-        if not amounts:
-            continue
+    for row, label, amounts in _rows_with_amounts(ctx, blocks[0], body):
         meaning = ctx.registry.row_meaning("fixed_assets", label.text)
         if meaning is None:
             ctx.unplaceable(row, label.text, amounts, f"asset class {label.text!r} is not a known class")
