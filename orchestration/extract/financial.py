@@ -178,6 +178,17 @@ class _TableContext:
             if raw and is_amount_like(raw):
                 self.quarantine(row, label, column, raw, reason)
 
+    def unknown_row(self, row: Row, label: str, columns: list[Column], check: str, reason: str) -> None:
+        """A row whose label the registry or the classification does not know: its printed amounts are
+        quarantined and the table gets a warning, so a new wording shows up in the report."""
+        if any(is_amount_like(_cell(row, c.index)) for c in columns):
+            self.unplaceable(row, label, columns, reason)
+            self.issue(check, "warning", f"row {label!r}: {reason}")
+
+    def unmeasured(self, row: Row, label: str, column: Column, raw: str) -> None:
+        """A printed amount under a header that names no canonical measure."""
+        self.quarantine(row, label, column, raw, f"column {column.label!r} has no canonical measure")
+
 
 def _cell(row: Row, index: int) -> str:
     return row.cells[index].strip() if index < len(row.cells) else ""
@@ -341,11 +352,8 @@ def _function_table(ctx: _TableContext, blocks: list[Block], body: list[Row]) ->
             code = hierarchy.infer(strip_numbering(label.name))
             inferred = True
             if code is None:
-                ctx.unplaceable(
-                    row, label.text, amounts, f"function {label.name!r} is not in the classification"
-                )
-                ctx.issue(
-                    "function_code_known", "warning", f"row {label.text!r}: no function code for this name"
+                ctx.unknown_row(
+                    row, label.text, amounts, "function_code_known", "no function code in the classification"
                 )
                 continue
             hierarchy.observe(code)
@@ -359,9 +367,7 @@ def _function_table(ctx: _TableContext, blocks: list[Block], body: list[Row]) ->
                 continue
             expenditure_type = column.dims.get("expenditure_type")
             if expenditure_type not in EXPENDITURE_TYPES:
-                ctx.quarantine(
-                    row, label.text, column, raw, f"column {column.label!r} has no canonical measure"
-                )
+                ctx.unmeasured(row, label.text, column, raw)
                 continue
             ctx.emit(
                 row,
@@ -449,10 +455,9 @@ def _economic_row(ctx: _TableContext, row: Row, label: RowLabel, amounts: list[C
     else:
         code, inferred = _resolve_economic(ctx, label, scheme)
         if code is None:
-            ctx.unplaceable(
-                row, label.text, amounts, f"economic class {label.text!r} is not in the classification"
+            ctx.unknown_row(
+                row, label.text, amounts, "economic_code_known", "no economic code in the classification"
             )
-            ctx.issue("economic_code_known", "warning", f"row {label.text!r}: no economic code for this name")
             return
         if len(code) == 3:
             ctx.economic_class = code
@@ -463,7 +468,7 @@ def _economic_row(ctx: _TableContext, row: Row, label: RowLabel, amounts: list[C
             continue
         cost_type = column.dims.get("cost_type")
         if cost_type is None:
-            ctx.quarantine(row, label.text, column, raw, f"column {column.label!r} has no canonical measure")
+            ctx.unmeasured(row, label.text, column, raw)
             continue
         ctx.emit(
             row,
@@ -521,9 +526,7 @@ def _revenue_table(ctx: _TableContext, blocks: list[Block], body: list[Row]) -> 
             if not raw:
                 continue
             if column.role == "unknown":
-                ctx.quarantine(
-                    row, label.text, column, raw, f"column {column.label!r} has no canonical measure"
-                )
+                ctx.unmeasured(row, label.text, column, raw)
                 continue
             source, funding = _revenue_dims(column.dims)
             ctx.emit(
@@ -563,9 +566,7 @@ def _summary_revenue_row(ctx, row, label: RowLabel, block: Block, has_funding: b
     amounts = [c for c in block.amount_columns if _cell(row, c.index)]
     meaning = ctx.registry.row_meaning("revenue_lines", label.text)
     if meaning is None:
-        if any(is_amount_like(_cell(row, c.index)) for c in amounts):
-            ctx.unplaceable(row, label.text, amounts, f"revenue line {label.text!r} is not a known line")
-            ctx.issue("row_recognised", "warning", f"revenue line {label.text!r} is not a known line")
+        ctx.unknown_row(row, label.text, amounts, "row_recognised", "not a known revenue line")
         return section
     source = meaning["revenue_source"]
     summary_line = meaning.get("summary_line")
@@ -632,13 +633,7 @@ def _summary_expenditure_row(ctx, row, label: RowLabel, block: Block) -> None:
     if meaning is None:
         code = ctx.reference.find_function_code(strip_numbering(label.text), None)
         if code is None:
-            if any(is_amount_like(_cell(row, c.index)) for c in amounts):
-                ctx.unplaceable(
-                    row, label.text, amounts, f"expenditure line {label.text!r} is not a function class"
-                )
-                ctx.issue(
-                    "function_code_known", "warning", f"expenditure line {label.text!r}: no function class"
-                )
+            ctx.unknown_row(row, label.text, amounts, "function_code_known", "not a function class")
             return
     for column in amounts:
         raw = _cell(row, column.index)
@@ -687,7 +682,7 @@ def _three_public_table(ctx: _TableContext, blocks: list[Block], body: list[Row]
     for row, label, amounts in _rows_with_amounts(ctx, blocks[0], body):
         meaning = ctx.registry.row_meaning("three_public", label.text)
         if meaning is None:
-            ctx.unplaceable(row, label.text, amounts, f"三公 line {label.text!r} is not a known category")
+            ctx.unknown_row(row, label.text, amounts, "row_recognised", "not a known 三公 category")
             continue
         category = meaning["category"]
         fact_table = "three_public_costs" if category in CONTRACT_CATEGORIES else "three_public_costs_detail"
@@ -736,9 +731,7 @@ def _project_table(ctx: _TableContext, blocks: list[Block], body: list[Row]) -> 
         for column in amounts:
             raw = _cell(row, column.index)
             if column.role == "unknown":
-                ctx.quarantine(
-                    row, label.text, column, raw, f"column {column.label!r} has no canonical measure"
-                )
+                ctx.unmeasured(row, label.text, column, raw)
                 continue
             source, funding = _revenue_dims(column.dims)
             if table_funding:
@@ -820,8 +813,7 @@ def _fixed_assets_table(ctx: _TableContext, blocks: list[Block], body: list[Row]
     for row, label, amounts in _rows_with_amounts(ctx, blocks[0], body):
         meaning = ctx.registry.row_meaning("fixed_assets", label.text)
         if meaning is None:
-            ctx.unplaceable(row, label.text, amounts, f"asset class {label.text!r} is not a known class")
-            ctx.issue("row_recognised", "warning", f"asset class {label.text!r} is not a known class")
+            ctx.unknown_row(row, label.text, amounts, "row_recognised", "not a known asset class")
             continue
         for column in amounts:
             raw = _cell(row, column.index)
