@@ -25,6 +25,17 @@ class Levels:
     level3_name: str | None
     note: str | None = None
 
+    def columns(self) -> dict[str, str | None]:
+        """The printed and normalised names as the raw tables' columns (note is a column of its own)."""
+        return {
+            "level1_printed": self.level1_printed,
+            "level1_name": self.level1_name,
+            "level2_printed": self.level2_printed,
+            "level2_name": self.level2_name,
+            "level3_printed": self.level3_printed,
+            "level3_name": self.level3_name,
+        }
+
 
 class LevelTracker:
     """The levels in force at the current row of one indicator block."""

@@ -142,23 +142,10 @@ class Sink:
         self.targets.append(
             _row(
                 "performance_target",
-                document_key=self.document_key,
-                table_seq=ctx.table_seq,
-                block_seq=block.block_seq,
-                row_seq=ctx.next_row_seq(),
-                source_table=ctx.source_table,
-                source_row=levels.level3_printed or levels.level2_printed or levels.level1_printed or "",
-                line_number=line,
-                project_name=block.project_name,
-                unit_name=block.fields.get("department_name"),
+                **self._indicator_place(ctx, line, levels),
                 project_amount=block.fields.get("budget_amount"),
                 period=period,
-                level1_printed=levels.level1_printed,
-                level1_name=levels.level1_name,
-                level2_printed=levels.level2_printed,
-                level2_name=levels.level2_name,
-                level3_printed=levels.level3_printed,
-                level3_name=levels.level3_name,
+                **levels.columns(),
                 indicator_description=description,
                 key_task=key_task,
                 target_text=value.text,
@@ -172,6 +159,21 @@ class Sink:
             )
         )
 
+    def _indicator_place(self, ctx: TableContext, line: int, levels: Levels) -> dict:
+        """Where an indicator row of a target or evaluation table stands: document, table, block, row."""
+        block = ctx.block
+        return {
+            "document_key": self.document_key,
+            "table_seq": ctx.table_seq,
+            "block_seq": block.block_seq,
+            "row_seq": ctx.next_row_seq(),
+            "source_table": ctx.source_table,
+            "source_row": levels.level3_printed or levels.level2_printed or levels.level1_printed or "",
+            "line_number": line,
+            "project_name": block.project_name,
+            "unit_name": block.fields.get("department_name"),
+        }
+
     def evaluation(self, ctx: TableContext, line: int, row_kind: str, levels: Levels, **values) -> None:
         block = ctx.block
         ctx.items += 1
@@ -181,22 +183,9 @@ class Sink:
         self.evaluations.append(
             _row(
                 "performance_evaluation",
-                document_key=self.document_key,
-                table_seq=ctx.table_seq,
-                block_seq=block.block_seq,
-                row_seq=ctx.next_row_seq(),
-                source_table=ctx.source_table,
-                source_row=levels.level3_printed or levels.level2_printed or levels.level1_printed or "",
-                line_number=line,
-                project_name=block.project_name,
-                unit_name=block.fields.get("department_name"),
+                **self._indicator_place(ctx, line, levels),
                 row_kind=row_kind,
-                level1_printed=levels.level1_printed,
-                level1_name=levels.level1_name,
-                level2_printed=levels.level2_printed,
-                level2_name=levels.level2_name,
-                level3_printed=levels.level3_printed,
-                level3_name=levels.level3_name,
+                **levels.columns(),
                 target_text=target.text,
                 comparator=target.comparator,
                 target_value=target.value,
