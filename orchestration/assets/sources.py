@@ -36,10 +36,10 @@ def snapshot_version(snapshot: dict[str, str]) -> str:
 
 def ignored_files(sources_dir: Path, snapshot: dict[str, str]) -> dict[str, str]:
     """Files the extraction will not read as documents, with why, so that none goes unmentioned."""
-    from ..extract.pipeline import DOCUMENT_SUFFIXES, MANIFEST_NAME, list_source_documents
+    from ..extract.pipeline import MANIFEST_NAME, list_source_documents
 
     documents = {path.name for path in list_source_documents(sources_dir)}
-    reason = f"not a document: the extraction reads {', '.join(DOCUMENT_SUFFIXES)} files"
+    reason = "not a document: hidden files are not read"
     return {name: reason for name in snapshot if name not in documents and name != MANIFEST_NAME}
 
 

@@ -10,7 +10,7 @@ import hashlib
 import traceback
 from pathlib import Path
 
-from ..readers import UnreadableDocument, decode_document, read_text
+from ..readers import UnreadableDocument, read_document
 from .financial import extract_financial
 from .manifest import apply_manifest, load_manifest
 from .metadata import document_key, infer_metadata
@@ -18,16 +18,16 @@ from .performance import extract_performance
 from .result import DocumentExtraction
 
 MANIFEST_NAME = "manifest.yaml"
-# Documents are text extracted from PDF/Word/web pages; anything else in the folder is ignored.
-DOCUMENT_SUFFIXES = (".txt", ".text", ".tsv")
 
 
 def list_source_documents(sources_dir: Path) -> list[Path]:
-    """Every document in the folder, in a deterministic order; the manifest and hidden files excluded."""
+    """Every file of the folder is a document, in a deterministic order; the manifest and hidden files
+    excluded. A file no reader accepts is still listed: it becomes an 'unreadable' document with its
+    reason, never a file nobody mentions."""
     return sorted(
         path
         for path in Path(sources_dir).iterdir()
-        if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in DOCUMENT_SUFFIXES
+        if path.is_file() and not path.name.startswith(".") and path.name != MANIFEST_NAME
     )
 
 
@@ -56,16 +56,15 @@ def _skipped(path: Path, data: bytes, error: str, status: str = "unreadable") ->
 def extract_document(path: Path, manifest_entry: dict | None = None) -> DocumentExtraction:
     data = Path(path).read_bytes()
     try:
-        text, encoding = decode_document(data, path.name)
+        grid = read_document(data, path.name)
     except UnreadableDocument as exc:
         return _skipped(Path(path), data, str(exc))
-    grid = read_text(text, path.name)
     metadata = apply_manifest(infer_metadata(grid, path.name, data), manifest_entry)
     document = {
         **metadata.as_row(),
         "status": "read",
         "error": None,
-        "encoding": encoding,
+        "encoding": grid.details.get("encoding"),
         "layout": grid.layout,
     }
     extraction = DocumentExtraction(source_name=path.name, document=document)

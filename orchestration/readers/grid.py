@@ -1,15 +1,20 @@
 """The one grid model every reader produces and every recogniser consumes.
 
-A disclosure arrives as text in one of several layouts (tab-separated cells, pdftotext's
-single-space layout, one cell per line). Readers differ only in how they find rows and cells;
-once a document is a `Grid`, nothing downstream needs to know which layout it came from, so a
-new layout is a new reader and nothing else.
+A disclosure arrives as a PDF, a spreadsheet, a Word file, a web page or extracted text. Readers
+differ only in how they find rows and cells; once a document is a `Grid`, nothing downstream needs to
+know which format it came from, so a new format is a new reader and nothing else.
+
+Rows are positional where the format has real cells (PDF ruled tables, spreadsheets, Word and HTML
+tables, tab-separated text): a merged cell's text sits in its first (top-left) column and the columns
+it spans are empty, the way a spreadsheet shows it. Each row keeps where it was printed (`Origin`), so
+every fact and quarantined cell can name its page, sheet and cell address, table index or line.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 _SPACES = re.compile(r"[\s\u3000\xa0]+")
 
@@ -19,18 +24,60 @@ def squash(text: str) -> str:
     return _SPACES.sub("", text)
 
 
+def column_letters(index: int) -> str:
+    """0 -> "A", 25 -> "Z", 26 -> "AA": a spreadsheet's column name."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a row was printed, in its format's own terms (all 1-based, as a reader would cite them).
+
+    - PDF: `page`, and `table`/`row` when the row belongs to a ruled table of that page;
+    - spreadsheet: `sheet` and `row` (the sheet's own row number, so cells read "Sheet1!C5");
+    - Word, HTML: `table` (index in the document) and `row`;
+    - text: none of them: the row's `line` says it all.
+    """
+
+    page: int | None = None
+    sheet: str | None = None
+    table: int | None = None
+    row: int | None = None
+
+    def cell(self, index: int) -> str:
+        """The address of the cell in column `index` (0-based) of this row."""
+        if self.sheet is not None:
+            return f"{self.sheet}!{column_letters(index)}{self.row}"
+        parts = []
+        if self.page is not None:
+            parts.append(f"page {self.page}")
+        if self.table is not None:
+            parts.append(f"table {self.table}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.table is not None:
+            parts.append(f"cell {index + 1}")
+        return ", ".join(parts)
+
+
 @dataclass(frozen=True)
 class Row:
     """One printed row: its cells as printed (trimmed) and where it starts in the source."""
 
-    line: int  # 1-based line number of the row's first physical line
+    line: int  # 1-based: the line of text, or the row's place in the document's reading order
     cells: tuple[str, ...]
+    origin: Origin | None = None
 
-    @property
+    @cached_property
     def filled(self) -> list[tuple[int, str]]:
         return [(i, c) for i, c in enumerate(self.cells) if c.strip()]
 
-    @property
+    @cached_property
     def text(self) -> str:
         """The row's printed text, cells joined by a single space."""
         return " ".join(c for c in self.cells if c.strip())
@@ -40,13 +87,31 @@ class Row:
         """A row with at most one filled cell: a title, a unit line, a note or a paragraph."""
         return len(self.filled) <= 1
 
+    @property
+    def page(self) -> int | None:
+        return self.origin.page if self.origin else None
+
+    def locator(self, index: int | None = None) -> str:
+        """Where the row (or its cell `index`) was printed: "page 3, table 1, row 4, cell 2",
+        "收入决算表!C7", "table 2, row 5, cell 3" or "line 120"."""
+        if self.origin is None:
+            return f"line {self.line}"
+        if index is None:
+            if self.origin.sheet is not None:
+                return f"{self.origin.sheet}!{self.origin.row}"
+            return self.origin.cell(0).rsplit(", cell", 1)[0]
+        return self.origin.cell(index)
+
 
 @dataclass
 class Grid:
     """A whole document as rows of cells, with the layout it was read from."""
 
     source_name: str
-    layout: str  # "tsv" | "pdftotext" | "cell_per_line"
+    # "tsv" | "pdftotext" | "cell_per_line" (text); "pdf" | "xlsx" | "xls" | "docx" | "html"
+    layout: str
     rows: list[Row] = field(default_factory=list)
-    # True when cell positions line up with the header (tsv, cell_per_line); pdftotext's do not.
+    # True when cell positions line up with the header; pdftotext's do not.
     positional: bool = True
+    # The format the file was read as, and what the reader noticed (e.g. "encoding": "gb18030").
+    details: dict[str, str] = field(default_factory=dict)
