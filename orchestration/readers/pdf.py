@@ -1,0 +1,202 @@
+"""PDF with a text layer to one `Grid`: ruled tables as positional rows, the text around them as lines.
+
+Per page (pdf_page.py reads characters and rules with PDFium; pdf_tables.py builds the ruled tables):
+- each ruled table becomes rows of cells, a merged cell's text in its top-left column;
+- the text outside tables (titles, 单位：万元, 编制部门 lines, paragraphs) becomes rows in reading order,
+  split into cells only at wide gaps ("编制部门：…      单位：万元"), because the metadata and the unit
+  come from those lines; page numbers in the margins are left out;
+- a run of text lines that line up in columns without rules (a borderless table) is cut into the
+  columns its gaps show, so its cells are positional too.
+Across pages, a table continued on the next page (with or without its header repeated, with or without
+续表) is one table: its rows follow on, the repeated header rows and the 续表 line left out.
+
+A PDF that cannot be read says why: encrypted (a password is needed), damaged, or without a text layer
+(scanned: OCR needed). Pages without text in an otherwise readable PDF are listed in `Grid.details`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pypdfium2 as pdfium
+
+from .decoding import UnreadableDocument
+from .grid import Grid, Origin, Row, squash
+from .pdf_page import Char, PageContent, read_page
+from .pdf_tables import Table, assign_chars, find_tables, group_lines, line_text
+
+# Page furniture in the top and bottom margins: "3", "- 3 -", "第3页", "第 3 页 共 25 页", "3/25".
+_PAGE_NUMBER = re.compile(
+    r"^(第?[-—–－]?\d{1,4}[-—–－]?页?(共\d{1,4}页)?|\d{1,4}/\d{1,4}|[-—–－]\d{1,4}[-—–－])$"
+)
+_MARGIN = 0.08
+# A line that only announces the continuation of the table before it.
+_CONTINUED = re.compile(r"^[（(]?续(表|上表|前表)?[\d一二三四五六七八九十]*[)）]?[:：]?$")
+# At most this many leading rows of a table can be a header repeated on its continuation pages.
+_HEADER_ROWS = 6
+# A gap wider than this many character heights separates two cells of a line.
+_CELL_GAP = 2.0
+
+
+@dataclass
+class _Item:
+    """A table or a text line of a page, at its top position."""
+
+    top: float
+    table: Table | None = None
+    cells: tuple[str, ...] = ()
+    chunks: list[tuple[float, float, str]] = field(default_factory=list)  # x0, x1, text of a line
+
+
+def read_pdf(data: bytes, name: str) -> Grid:
+    document = _open(data, name)
+    try:
+        pages = [read_page(document[index], index + 1) for index in range(len(document))]
+        title = (document.get_metadata_dict().get("Title") or "").strip()
+    finally:
+        document.close()
+    if not pages:
+        raise UnreadableDocument(f"{name}: the PDF has no pages")
+    without_text = [page.number for page in pages if not page.chars]
+    if len(without_text) == len(pages):
+        if any(page.images for page in pages):
+            raise UnreadableDocument(f"{name}: no text layer: a scanned PDF, OCR needed")
+        raise UnreadableDocument(f"{name}: the PDF prints no text")
+    grid = Grid(source_name=name, layout="pdf", positional=True)
+    grid.details["pages"] = str(len(pages))
+    if title:
+        grid.details["title"] = title
+    if without_text:
+        grid.details["pages_without_text"] = ", ".join(map(str, without_text))
+    _Builder(grid).add_pages(pages)
+    return grid
+
+
+def _open(data: bytes, name: str) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        message = str(exc).lower()
+        if "password" in message or "security" in message:
+            raise UnreadableDocument(
+                f"{name}: the PDF is encrypted: a password is needed to read it"
+            ) from exc
+        raise UnreadableDocument(f"{name}: a damaged PDF that cannot be opened ({exc})") from exc
+
+
+def _chunks(line: list[Char]) -> list[tuple[float, float, str]]:
+    """A text line cut at wide gaps: (x0, x1, text) of each piece."""
+    pieces: list[list[Char]] = [[line[0]]]
+    for char in line[1:]:
+        previous = pieces[-1][-1]
+        if char.x0 - previous.x1 > _CELL_GAP * max(char.height, previous.height, 1.0):
+            pieces.append([char])
+        else:
+            pieces[-1].append(char)
+    return [(piece[0].x0, piece[-1].x1, line_text(piece)) for piece in pieces]
+
+
+def _is_furniture(item: _Item, page: PageContent) -> bool:
+    in_margin = item.top < page.height * _MARGIN or item.top > page.height * (1 - _MARGIN)
+    return in_margin and len(item.cells) == 1 and bool(_PAGE_NUMBER.match(squash(item.cells[0])))
+
+
+def _page_items(page: PageContent) -> list[_Item]:
+    tables = find_tables(page.segments)
+    outside = assign_chars(tables, page.chars)
+    items = [_Item(top=table.top, table=table) for table in tables if table.rows()]
+    for line in group_lines(outside):
+        chunks = _chunks(line)
+        item = _Item(top=min(c.top for c in line), cells=tuple(c[2] for c in chunks), chunks=chunks)
+        if not _is_furniture(item, page):
+            items.append(item)
+    items.sort(key=lambda item: item.top)
+    return items
+
+
+def _aligned_columns(run: list[_Item]) -> list[float] | None:
+    """Column cuts of a borderless table: x positions that no piece of any line of the run covers."""
+    spans = sorted((x0, x1) for item in run for x0, x1, _ in item.chunks)
+    cuts: list[float] = []
+    reach = spans[0][1]
+    for x0, x1 in spans[1:]:
+        if x0 > reach:
+            cuts.append((reach + x0) / 2)
+        reach = max(reach, x1)
+    return cuts or None
+
+
+def _positional(item: _Item, cuts: list[float]) -> tuple[str, ...]:
+    cells = [""] * (len(cuts) + 1)
+    for x0, x1, text in item.chunks:
+        column = sum(1 for cut in cuts if cut < (x0 + x1) / 2)
+        cells[column] = f"{cells[column]} {text}".strip()
+    return tuple(cells)
+
+
+class _Builder:
+    """Appends pages to the grid, joining a table that runs on from one page to the next."""
+
+    def __init__(self, grid: Grid):
+        self.grid = grid
+        self.last_table: tuple[Table, list[tuple[str, ...]]] | None = None  # table and its first rows
+
+    def _append(self, cells: tuple[str, ...], origin: Origin) -> None:
+        self.grid.rows.append(Row(line=len(self.grid.rows) + 1, cells=cells, origin=origin))
+
+    def add_pages(self, pages: list[PageContent]) -> None:
+        for page in pages:
+            items = _page_items(page)
+            self._add_borderless(page, items)
+
+    def _add_borderless(self, page: PageContent, items: list[_Item]) -> None:
+        """Lines with several pieces in a run of three or more are a borderless table."""
+        index = 0
+        table_number = 0
+        while index < len(items):
+            item = items[index]
+            if item.table is not None:
+                table_number += 1
+                continues = index == 0 or all(
+                    _CONTINUED.match(squash(" ".join(i.cells))) for i in items[:index]
+                )
+                self._add_table(page, item.table, table_number, continues)
+                index += 1
+                continue
+            end = index
+            while end < len(items) and items[end].table is None and len(items[end].chunks) >= 2:
+                end += 1
+            if end - index >= 3:
+                cuts = _aligned_columns(items[index:end])
+                for line in items[index:end]:
+                    cells = _positional(line, cuts) if cuts else line.cells
+                    self._append(cells, Origin(page=page.number))
+                self.last_table = None
+                index = end
+                continue
+            if _CONTINUED.match(squash(" ".join(item.cells))) and self.last_table is not None:
+                index += 1  # "续表": the table of the previous page goes on below
+                continue
+            self._append(item.cells, Origin(page=page.number))
+            self.last_table = None
+            index += 1
+
+    def _add_table(self, page: PageContent, table: Table, number: int, first_on_page: bool) -> None:
+        rows = table.rows()
+        previous = self.last_table
+        if first_on_page and previous is not None and previous[0].n_cols == table.n_cols:
+            header = previous[1]
+            skip = 0
+            while skip < min(len(rows), len(header)) and _same(rows[skip][1], header[skip]):
+                skip += 1  # the header repeated at the top of the continuation page
+            rows = rows[skip:]
+            self.last_table = (table, header)  # the chain keeps the header of its first page
+        else:
+            self.last_table = (table, [cells for _, cells in rows[:_HEADER_ROWS]])
+        for index, cells in rows:
+            self._append(cells, Origin(page=page.number, table=number, row=index + 1))
+
+
+def _same(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    return [squash(x) for x in a] == [squash(x) for x in b]
