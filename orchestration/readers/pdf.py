@@ -36,7 +36,7 @@ _CONTINUED = re.compile(r"^[（(]?续(表|上表|前表)?[\d一二三四五六�
 # At most this many leading rows of a table can be a header repeated on its continuation pages.
 _HEADER_ROWS = 6
 # A gap wider than this many character heights separates two cells of a line.
-_CELL_GAP = 2.0
+_CELL_GAP = 3.0
 
 
 @dataclass

@@ -1,0 +1,129 @@
+"""The PDF reader on real disclosures as published and on PDFs made to exercise one thing each.
+
+The figures asserted here were read off the pages of the PDFs in tests/fixtures/real/ by eye.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orchestration.readers import UnreadableDocument, read_document, squash
+from orchestration.readers.pdf import read_pdf
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FINANCE_BUREAU = FIXTURES / "real" / "上海市普陀区财政局2024年度部门决算.pdf"
+SOCIAL_WORK = FIXTURES / "real" / "中共上海市普陀区委社会工作部2024年度部门决算.pdf"
+MADE = FIXTURES / "pdf"
+
+
+def _read(path: Path):
+    return read_document(path.read_bytes(), path.name)
+
+
+def _rows(grid):
+    return [[squash(cell) for cell in row.cells] for row in grid.rows]
+
+
+def _row_after(grid, title: str, label: str) -> list[str]:
+    """The first row after the line `title` whose cells include `label`."""
+    rows = _rows(grid)
+    start = next(i for i, row in enumerate(rows) if row == [title])
+    return next(row for row in rows[start:] if label in row)
+
+
+@pytest.fixture(scope="module")
+def finance_bureau():
+    return _read(FINANCE_BUREAU)
+
+
+@pytest.fixture(scope="module")
+def social_work():
+    return _read(SOCIAL_WORK)
+
+
+def test_a_pdf_is_read_as_a_positional_grid_with_pages(finance_bureau):
+    assert finance_bureau.layout == "pdf" and finance_bureau.positional
+    assert finance_bureau.details["pages"] == "25"
+    assert finance_bureau.details["pages_without_text"] == "14"  # a page of empty ruled rows
+    assert [squash(c) for c in finance_bureau.rows[0].cells] == ["上海市普陀区财政局"]
+    assert all(row.origin is not None and row.origin.page for row in finance_bureau.rows)
+
+
+def test_split_codes_and_merged_header_cells_keep_their_columns(finance_bureau):
+    # 收入决算表, page 8: 类 | 款 | 项 | 科目名称 | 本年收入合计 | 财政拨款收入 | … | 其他收入
+    row = _row_after(finance_bureau, "收入决算表", "一般行政管理事务")
+    assert row == ["201", "06", "02", "一般行政管理事务", "16.19", "10.00", "", "", "", "", "6.19"]
+    header = _row_after(finance_bureau, "收入决算表", "项目")
+    # 项目 spans the three code columns and the name column: its text in the first, the rest empty
+    assert header[:5] == ["项目", "", "", "", "本年收入合计"]
+    assert header[-2:] == ["附属单位上缴收入", "其他收入"]
+
+
+def test_a_wrapped_label_is_one_cell(finance_bureau):
+    row = _row_after(finance_bureau, "支出决算表", "机关事业单位基本养老保险缴费支出")
+    assert row[:5] == ["208", "05", "05", "机关事业单位基本养老保险缴费支出", "160.75"]
+
+
+def test_a_table_continued_on_the_next_page_is_one_table(finance_bureau):
+    rows = finance_bureau.rows
+    titles = {squash(row.text) for row in rows if row.origin.table is None}
+    # 收入支出决算总表 runs from page 6 onto page 7: its last rows follow on with no title between
+    start = next(i for i, row in enumerate(rows) if squash(row.text) == "收入支出决算总表")
+    end = next(i for i, row in enumerate(rows) if squash(row.text) == "收入决算表")
+    pages = [row.origin.page for row in rows[start + 2 : end]]
+    assert set(pages) == {6, 7}
+    assert all(row.origin.table == 1 for row in rows[start + 2 : end])
+    last = [squash(c) for c in rows[end - 1].cells]
+    assert last == ["总计", "2,995.39", "总计", "2,995.39"]
+    assert "续表" not in titles
+
+
+def test_a_repeated_header_and_page_numbers_are_left_out():
+    grid = _read(MADE / "continued_table.pdf")
+    rows = _rows(grid)
+    assert rows.count(["科目编码", "科目名称", "合计", "基本支出"]) == 1
+    body = [row for row in rows if len(row) == 4 and row[0].startswith("20101")]
+    assert len(body) == 90
+    assert body[89] == ["2010189", "项目90", "293.25", "293.25"]  # (89 * 37) % 1000 + 0.25
+    assert {grid.rows[i].origin.page for i in range(len(grid.rows))} == {1, 2, 3}
+    assert not any(len(row) == 1 and row[0].isdigit() for row in rows), "a page number read as a row"
+
+
+def test_text_around_tables_keeps_title_unit_and_notes_in_order(social_work):
+    rows = _rows(social_work)
+    title = rows.index(["财政拨款“三公”经费支出决算表"])
+    assert rows[title + 1] == ["单位：万元"]
+    note = next(
+        i
+        for i, row in enumerate(rows)
+        if row and row[0].startswith("说明：中共上海市普陀区委社会工作部本年度没有财政拨款")
+    )
+    assert title < note < rows.index(["政府性基金预算财政拨款收入支出决算表"])
+
+
+def test_a_rotated_page_reads_as_it_is_shown(finance_bureau):
+    rotated = _read(MADE / "rotated_page.pdf")
+    original = [squash(row.text) for row in finance_bureau.rows if row.origin.page == 8]
+    assert [squash(row.text) for row in rotated.rows] == original
+
+
+def test_cells_name_their_page_table_row_and_cell(finance_bureau):
+    row = next(r for r in finance_bureau.rows if "购房补贴" in r.text and r.origin.page == 9)
+    assert row.locator(4) == "page 9, table 1, row 5, cell 5"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("scanned.pdf", (MADE / "scanned.pdf").read_bytes(), "no text layer: a scanned PDF, OCR needed"),
+        ("encrypted.pdf", (MADE / "encrypted.pdf").read_bytes(), "encrypted"),
+        ("cut.pdf", FINANCE_BUREAU.read_bytes()[:4000], "damaged PDF"),
+        ("notapdf.pdf", b"%PDF-1.7\n garbage that is not a PDF", "damaged PDF"),
+    ],
+)
+def test_an_unreadable_pdf_says_why(name, data, message):
+    with pytest.raises(UnreadableDocument) as caught:
+        read_pdf(data, name)
+    assert name in str(caught.value) and message in str(caught.value)
