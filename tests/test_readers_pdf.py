@@ -127,3 +127,24 @@ def test_an_unreadable_pdf_says_why(name, data, message):
     with pytest.raises(UnreadableDocument) as caught:
         read_pdf(data, name)
     assert name in str(caught.value) and message in str(caught.value)
+
+
+def test_a_borderless_table_takes_its_columns_from_the_text():
+    grid = _read(MADE / "borderless_table.pdf")
+    rows = _rows(grid)
+    assert rows[2] == ["项目名称", "资金总额", "财政拨款", "其他资金"]
+    assert rows[5] == ["项目3", "102.50", "", "10.00"]  # the blank cell keeps its column
+    assert grid.rows[5].locator(3) == "page 1, table 1, row 4, cell 4"
+
+
+def test_a_scanned_page_in_a_text_pdf_is_reported(tmp_path):
+    from orchestration.extract.pipeline import extract_document
+
+    source = tmp_path / "社会工作部2024年度部门决算.pdf"
+    source.write_bytes((MADE / "with_a_scanned_page.pdf").read_bytes())
+    extraction = extract_document(source)
+    assert extraction.document["status"] == "read"
+    assert any(table["source_table"] == "收入决算表" and table["facts"] for table in extraction.tables)
+    warnings = [i for i in extraction.issues if i["check_name"] == "document_text_layer"]
+    assert len(warnings) == 1 and warnings[0]["severity"] == "warning"
+    assert "page(s) 2 of 社会工作部2024年度部门决算.pdf" in warnings[0]["detail"]

@@ -85,6 +85,20 @@ def extract_document(path: Path, manifest_entry: dict | None = None) -> Document
         }
         for conflict in metadata.conflicts
     ]
+    if grid.details.get("image_only_pages"):
+        extraction.issues.append(
+            {
+                "document_key": metadata.document_key,
+                "check_name": "document_text_layer",
+                "severity": "warning",
+                "source_table": None,
+                "table_seq": None,
+                "detail": (
+                    f"page(s) {grid.details['image_only_pages']} of {path.name} are images without a text "
+                    "layer (scanned): what they print is not read; OCR needed"
+                ),
+            }
+        )
 
     performance = extract_performance(grid, metadata.document_key, financial.budget_projects)
     extraction.tables += performance.tables

@@ -59,6 +59,7 @@ def read_pdf(data: bytes, name: str) -> Grid:
     if not pages:
         raise UnreadableDocument(f"{name}: the PDF has no pages")
     without_text = [page.number for page in pages if not page.chars]
+    image_only = [page.number for page in pages if not page.chars and page.images]
     if len(without_text) == len(pages):
         if any(page.images for page in pages):
             raise UnreadableDocument(f"{name}: no text layer: a scanned PDF, OCR needed")
@@ -69,6 +70,9 @@ def read_pdf(data: bytes, name: str) -> Grid:
         grid.details["title"] = title
     if without_text:
         grid.details["pages_without_text"] = ", ".join(map(str, without_text))
+    if image_only:
+        # A scanned page inside a text PDF: whatever it prints is not read (the pipeline warns).
+        grid.details["image_only_pages"] = ", ".join(map(str, image_only))
     _Builder(grid).add_pages(pages)
     return grid
 
@@ -169,9 +173,10 @@ class _Builder:
                 end += 1
             if end - index >= 3:
                 cuts = _aligned_columns(items[index:end])
-                for line in items[index:end]:
+                table_number += 1
+                for row, line in enumerate(items[index:end], start=1):
                     cells = _positional(line, cuts) if cuts else line.cells
-                    self._append(cells, Origin(page=page.number))
+                    self._append(cells, Origin(page=page.number, table=table_number, row=row))
                 self.last_table = None
                 index = end
                 continue
