@@ -103,13 +103,17 @@ class Row:
         return self.origin.cell(index)
 
 
+# The layouts a grid can come in: the text layouts the seeds use, and one per file format.
+TEXT_LAYOUTS = ("tsv", "pdftotext", "cell_per_line")
+LAYOUTS = TEXT_LAYOUTS + ("pdf", "xlsx", "xls", "docx", "html")
+
+
 @dataclass
 class Grid:
     """A whole document as rows of cells, with the layout it was read from."""
 
     source_name: str
-    # "tsv" | "pdftotext" | "cell_per_line" (text); "pdf" | "xlsx" | "xls" | "docx" | "html"
-    layout: str
+    layout: str  # one of LAYOUTS
     rows: list[Row] = field(default_factory=list)
     # True when cell positions line up with the header; pdftotext's do not.
     positional: bool = True

@@ -17,6 +17,8 @@ from .pdf_page import Char, Segment
 
 # Rules closer than this (points) are the same rule: exporters draw borders twice, or 0.5 pt apart.
 SNAP = 2.5
+# Pieces of one rule with gaps up to this are one rule: borders drawn cell by cell, dotted rules.
+_GAP = 4.0
 # A table needs at least this many distinct rules in each direction.
 MIN_RULES = 2
 
@@ -132,7 +134,7 @@ def _merge_collinear(segments: list[Segment]) -> list[Segment]:
         group.sort(key=lambda s: s.start)
         start, end = group[0].start, group[0].end
         for segment in group[1:]:
-            if segment.start <= end + SNAP:
+            if segment.start <= end + _GAP:
                 end = max(end, segment.end)
             else:
                 merged.append(Segment(group[0].horizontal, at, start, end))

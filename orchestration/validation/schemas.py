@@ -23,6 +23,8 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 
+from ..readers.grid import LAYOUTS
+
 # --- Enumerations: the contract's codes (/work/shared/contract.md), and the raw tables' own. ---
 PHASES = ("budget", "final_account")
 DOC_TYPES = ("budget", "final_account", "performance_target", "performance_evaluation")
@@ -206,7 +208,7 @@ COLUMN_RULES: dict[str, list[pa.Check]] = {
     "admin_level": _enum(ADMIN_LEVELS),
     "division_code": _regex(r"^\d{6}$"),
     "department_scope": _enum(("department", "unit")),
-    "layout": _enum(("tsv", "pdftotext", "cell_per_line")),
+    "layout": _enum(LAYOUTS),
     "fund_scope": _enum(FUND_SCOPES),
     "function_code": _regex(FUNCTION_CODE),
     "economic_code": _regex(ECONOMIC_CODE),

@@ -19,7 +19,7 @@ RAW_TABLES: dict[str, str] = {
         status            VARCHAR NOT NULL,  -- 'read' | 'unreadable' (not text) | 'failed' (extraction error)
         error             VARCHAR,           -- why it could not be read
         encoding          VARCHAR,
-        layout            VARCHAR,           -- 'tsv' | 'pdftotext' | 'cell_per_line'
+        layout            VARCHAR,           -- readers.grid.LAYOUTS: a text layout or the file format
         doc_type          VARCHAR,           -- contract: budget | final_account | performance_target | performance_evaluation
         phase             VARCHAR,           -- budget | final_account
         fiscal_year       INTEGER,
