@@ -88,7 +88,7 @@ def test_a_repeated_header_and_page_numbers_are_left_out():
     assert len(body) == 90
     assert body[89] == ["2010189", "项目90", "293.25", "293.25"]  # (89 * 37) % 1000 + 0.25
     assert {grid.rows[i].origin.page for i in range(len(grid.rows))} == {1, 2, 3}
-    assert not any(len(row) == 1 and row[0].isdigit() for row in rows), "a page number read as a row"
+    assert not any("页" in cell for row in rows for cell in row), "a running footer read as a row"
 
 
 def test_text_around_tables_keeps_title_unit_and_notes_in_order(social_work):
@@ -148,3 +148,12 @@ def test_a_scanned_page_in_a_text_pdf_is_reported(tmp_path):
     warnings = [i for i in extraction.issues if i["check_name"] == "document_text_layer"]
     assert len(warnings) == 1 and warnings[0]["severity"] == "warning"
     assert "page(s) 2 of 社会工作部2024年度部门决算.pdf" in warnings[0]["detail"]
+
+
+def test_a_table_cut_by_hand_under_a_continued_title_is_one_table():
+    grid = _read(MADE / "continued_with_title.pdf")
+    rows = _rows(grid)
+    assert rows[:3] == [["2024年支出决算表"], ["单位：万元"], ["科目编码", "科目名称", "合计", "基本支出"]]
+    assert len(rows) == 15  # title, unit, header once, 12 rows: no 续 title, unit or header again
+    assert rows[-1] == ["2010111", "项目12", "12.50", "12.50"]
+    assert grid.rows[-1].origin.page == 2

@@ -31,8 +31,11 @@ _PAGE_NUMBER = re.compile(
     r"^(第?[-—–－]?\d{1,4}[-—–－]?页?(共\d{1,4}页)?|\d{1,4}/\d{1,4}|[-—–－]\d{1,4}[-—–－])$"
 )
 _MARGIN = 0.08
-# A line that only announces the continuation of the table before it.
-_CONTINUED = re.compile(r"^[（(]?续(表|上表|前表)?[\d一二三四五六七八九十]*[)）]?[:：]?$")
+# A line that only announces the continuation of the table before it: 续表, （续表2）, 收入决算表（续）,
+# or the unit printed again above the rest of the table.
+_CONTINUED = re.compile(
+    r"^([（(]?续(表|上表|前表)?[\d一二三四五六七八九十]*[)）]?[:：]?|.{2,40}[（(]续表?[)）]|.{2,40}续表|单位[:：](万元|元|千元))$"
+)
 # At most this many leading rows of a table can be a header repeated on its continuation pages.
 _HEADER_ROWS = 6
 # A gap wider than this many character heights separates two cells of a line.
@@ -101,9 +104,13 @@ def _chunks(line: list[Char]) -> list[tuple[float, float, str]]:
     return [(piece[0].x0, piece[-1].x1, line_text(piece)) for piece in pieces]
 
 
-def _is_furniture(item: _Item, page: PageContent) -> bool:
-    in_margin = item.top < page.height * _MARGIN or item.top > page.height * (1 - _MARGIN)
-    return in_margin and len(item.cells) == 1 and bool(_PAGE_NUMBER.match(squash(item.cells[0])))
+def _in_margin(item: _Item, page: PageContent) -> bool:
+    return item.table is None and (item.top < page.height * _MARGIN or item.top > page.height * (1 - _MARGIN))
+
+
+def _margin_key(item: _Item) -> str:
+    """A margin line with its digits blanked: "第 3 页" and "第 4 页" are the same running footer."""
+    return re.sub(r"\d+", "#", squash(" ".join(item.cells)))
 
 
 def _page_items(page: PageContent) -> list[_Item]:
@@ -112,11 +119,31 @@ def _page_items(page: PageContent) -> list[_Item]:
     items = [_Item(top=table.top, table=table) for table in tables if table.rows()]
     for line in group_lines(outside):
         chunks = _chunks(line)
-        item = _Item(top=min(c.top for c in line), cells=tuple(c[2] for c in chunks), chunks=chunks)
-        if not _is_furniture(item, page):
-            items.append(item)
+        items.append(_Item(top=min(c.top for c in line), cells=tuple(c[2] for c in chunks), chunks=chunks))
     items.sort(key=lambda item: item.top)
     return items
+
+
+def _without_furniture(pages: list[PageContent], items: list[list[_Item]]) -> list[list[_Item]]:
+    """Page numbers, and running headers and footers (the same margin line on several pages), left
+    out: they are not part of what the page tells, and they would cut a table running over pages."""
+    seen: dict[str, set[int]] = {}
+    for page, page_items in zip(pages, items, strict=True):
+        for item in page_items:
+            if _in_margin(item, page):
+                seen.setdefault(_margin_key(item), set()).add(page.number)
+    running = {key for key, numbers in seen.items() if len(numbers) >= 2 and len(numbers) >= len(pages) / 3}
+    return [
+        [
+            item
+            for item in page_items
+            if not (
+                _in_margin(item, page)
+                and (_margin_key(item) in running or _PAGE_NUMBER.match(squash(" ".join(item.cells))))
+            )
+        ]
+        for page, page_items in zip(pages, items, strict=True)
+    ]
 
 
 def _aligned_columns(run: list[_Item]) -> list[float] | None:
@@ -150,22 +177,36 @@ class _Builder:
         self.grid.rows.append(Row(line=len(self.grid.rows) + 1, cells=cells, origin=origin))
 
     def add_pages(self, pages: list[PageContent]) -> None:
-        for page in pages:
-            items = _page_items(page)
-            self._add_borderless(page, items)
+        items = _without_furniture(pages, [_page_items(page) for page in pages])
+        for page, page_items in zip(pages, items, strict=True):
+            self._add_page(page, page_items)
 
-    def _add_borderless(self, page: PageContent, items: list[_Item]) -> None:
-        """Lines with several pieces in a run of three or more are a borderless table."""
+    def _continues(self, items: list[_Item]) -> bool:
+        """Whether the page opens with the rest of the previous page's table: its first table comes
+        after nothing but continuation marks (续表, a title with （续）, the unit repeated) and has as
+        many columns."""
+        if self.last_table is None:
+            return False
+        first = next((i for i, item in enumerate(items) if item.table is not None), None)
+        if first is None:
+            return False
+        marks = all(_CONTINUED.match(squash(" ".join(item.cells))) for item in items[:first])
+        return marks and items[first].table.n_cols == self.last_table[0].n_cols
+
+    def _add_page(self, page: PageContent, items: list[_Item]) -> None:
+        """A page's items in reading order; a run of three or more lines with several pieces each is
+        a borderless table."""
         index = 0
         table_number = 0
+        if self._continues(items):
+            index = next(i for i, item in enumerate(items) if item.table is not None)
+        else:
+            self.last_table = None
         while index < len(items):
             item = items[index]
             if item.table is not None:
                 table_number += 1
-                continues = index == 0 or all(
-                    _CONTINUED.match(squash(" ".join(i.cells))) for i in items[:index]
-                )
-                self._add_table(page, item.table, table_number, continues)
+                self._add_table(page, item.table, table_number)
                 index += 1
                 continue
             end = index
@@ -180,17 +221,16 @@ class _Builder:
                 self.last_table = None
                 index = end
                 continue
-            if _CONTINUED.match(squash(" ".join(item.cells))) and self.last_table is not None:
-                index += 1  # "续表": the table of the previous page goes on below
-                continue
             self._append(item.cells, Origin(page=page.number))
             self.last_table = None
             index += 1
 
-    def _add_table(self, page: PageContent, table: Table, number: int, first_on_page: bool) -> None:
+    def _add_table(self, page: PageContent, table: Table, number: int) -> None:
+        """A table's rows; when it continues the previous page's table (`last_table` still open), its
+        repeated header rows are left out."""
         rows = table.rows()
         previous = self.last_table
-        if first_on_page and previous is not None and previous[0].n_cols == table.n_cols:
+        if previous is not None and previous[0].n_cols == table.n_cols:
             header = previous[1]
             skip = 0
             while skip < min(len(rows), len(header)) and _same(rows[skip][1], header[skip]):
