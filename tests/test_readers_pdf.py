@@ -77,6 +77,9 @@ def test_a_table_continued_on_the_next_page_is_one_table(finance_bureau):
     assert all(row.origin.table == 1 for row in rows[start + 2 : end])
     last = [squash(c) for c in rows[end - 1].cells]
     assert last == ["总计", "2,995.39", "总计", "2,995.39"]
+    # the first row of page 7 is a row of its own, not the rest of page 6's last row
+    first_on_7 = next(row for row in rows[start:end] if row.origin.page == 7)
+    assert [squash(c) for c in first_on_7.cells] == ["使用非财政拨款结余（含专用结余）", "", "结余分配", ""]
     assert "续表" not in titles
 
 

@@ -38,6 +38,13 @@ _CONTINUED = re.compile(
 )
 # At most this many leading rows of a table can be a header repeated on its continuation pages.
 _HEADER_ROWS = 6
+# A cell cut by a page break: a text at least this long, continued at the top of the next page, in a
+# row that fills at most half the cells of the row it continues.
+_LONG_TEXT = 4
+_NUMBER = re.compile(r"^[-\d,.%]+$")
+_OPENS_ROW = re.compile(
+    r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|\d{3,}|合计|总计|小计)"
+)
 # A gap wider than this many character heights separates two cells of a line.
 _CELL_GAP = 3.0
 
@@ -171,7 +178,7 @@ class _Builder:
 
     def __init__(self, grid: Grid):
         self.grid = grid
-        self.last_table: tuple[Table, list[tuple[str, ...]]] | None = None  # table and its first rows
+        self.last_table: _OpenTable | None = None
 
     def _append(self, cells: tuple[str, ...], origin: Origin) -> None:
         self.grid.rows.append(Row(line=len(self.grid.rows) + 1, cells=cells, origin=origin))
@@ -191,7 +198,7 @@ class _Builder:
         if first is None:
             return False
         marks = all(_CONTINUED.match(squash(" ".join(item.cells))) for item in items[:first])
-        return marks and items[first].table.n_cols == self.last_table[0].n_cols
+        return marks and items[first].table.n_cols == self.last_table.table.n_cols
 
     def _add_page(self, page: PageContent, items: list[_Item]) -> None:
         """A page's items in reading order; a run of three or more lines with several pieces each is
@@ -227,20 +234,75 @@ class _Builder:
 
     def _add_table(self, page: PageContent, table: Table, number: int) -> None:
         """A table's rows; when it continues the previous page's table (`last_table` still open), its
-        repeated header rows are left out."""
+        repeated header rows are left out, and the rest of a row the page break cut is joined to it."""
         rows = table.rows()
         previous = self.last_table
-        if previous is not None and previous[0].n_cols == table.n_cols:
-            header = previous[1]
+        if previous is not None and previous.table.n_cols == table.n_cols:
+            header = previous.header
             skip = 0
             while skip < min(len(rows), len(header)) and _same(rows[skip][1], header[skip]):
                 skip += 1  # the header repeated at the top of the continuation page
             rows = rows[skip:]
-            self.last_table = (table, header)  # the chain keeps the header of its first page
+            if rows and self.grid.rows and self._cut_row_goes_on(previous, rows[0][1]):
+                above = self.grid.rows[-1]
+                joined = tuple(a + b for a, b in zip(above.cells, rows[0][1], strict=True))
+                self.grid.rows[-1] = Row(line=above.line, cells=joined, origin=above.origin)
+                rows = rows[1:]
+            self.last_table = _OpenTable(table, header, rows[-1][0] if rows else -1, previous.patterns)
         else:
-            self.last_table = (table, [cells for _, cells in rows[:_HEADER_ROWS]])
+            header = [cells for _, cells in rows[:_HEADER_ROWS]]
+            self.last_table = _OpenTable(table, header, rows[-1][0] if rows else -1, set())
         for index, cells in rows:
+            self.last_table.patterns.add(_pattern(cells))
             self._append(cells, Origin(page=page.number, table=number, row=index + 1))
+
+    def _cut_row_goes_on(self, previous: _OpenTable, cells: tuple[str, ...]) -> bool:
+        """Whether the first row of a continuation page is the rest of the row the page break cut.
+
+        Its cells must read as the rest of texts (`_is_row_fragment`), and the row must show it is not a
+        row of its own: either the cut row wraps its texts over several lines (a tall row, the kind a
+        page break cuts), or no row of the table so far fills the same columns as this one.
+        """
+        if not _is_row_fragment(cells, self.grid.rows[-1].cells):
+            return False
+        tall = previous.table.lines_in_row(previous.last_row) >= 2
+        return tall or _pattern(cells) not in previous.patterns
+
+
+@dataclass
+class _OpenTable:
+    """The table the next page may continue: its chain's first rows (a header the next page may
+    repeat), its last printed atomic row (which a page break may have cut), and which columns each of
+    its rows so far fills."""
+
+    table: Table
+    header: list[tuple[str, ...]]
+    last_row: int
+    patterns: set[tuple[int, ...]]
+
+
+def _pattern(cells: tuple[str, ...]) -> tuple[int, ...]:
+    """The columns a row fills."""
+    return tuple(i for i, cell in enumerate(cells) if cell.strip())
+
+
+def _is_row_fragment(cells: tuple[str, ...], above: tuple[str, ...]) -> bool:
+    """Whether a row reads as the rest of the row above it, cut by a page break (Word and WPS let a
+    tall row break across pages): it prints no amount, no numbered or
+    coded label (一、…, （二）, 2080501: those open rows of their own), fills at most half as many cells
+    as the row above, and only where the text above is a long text cut before its end."""
+    if len(cells) != len(above):
+        return False
+    filled = [i for i, cell in enumerate(cells) if cell.strip()]
+    if not filled or 2 * len(filled) > sum(1 for cell in above if cell.strip()):
+        return False
+    return all(
+        not _NUMBER.match(squash(cells[i]))
+        and not _OPENS_ROW.match(squash(cells[i]))
+        and len(squash(above[i])) >= _LONG_TEXT
+        and not squash(above[i]).endswith(("。", "；", ";"))
+        for i in filled
+    )
 
 
 def _same(a: tuple[str, ...], b: tuple[str, ...]) -> bool:

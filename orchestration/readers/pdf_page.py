@@ -89,26 +89,43 @@ class _Display:
         return min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb)
 
 
+def _page_text(raw, count: int) -> list[int]:
+    """The code point of each character of the text page, in one call where the text has no surrogate
+    pairs (nearly always), else one call per character."""
+    buffer = ctypes.create_string_buffer((count + 1) * 2)
+    written = pdfium_c.FPDFText_GetText(raw, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
+    text = buffer.raw[: max(written - 1, 0) * 2].decode("utf-16-le", errors="replace")
+    if len(text) == count:
+        return [ord(ch) for ch in text]
+    return [pdfium_c.FPDFText_GetUnicode(raw, index) for index in range(count)]
+
+
 def _chars(page: pdfium.PdfPage, display: _Display) -> list[Char]:
     textpage = page.get_textpage()
     try:
         raw = textpage.raw
         count = pdfium_c.FPDFText_CountChars(raw)
-        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+        rect = pdfium_c.FS_RECTF()
+        rect_ref = ctypes.byref(rect)
+        loose_box = pdfium_c.FPDFText_GetLooseCharBox
+        upright = display.rotation == 0
+        left0, top0 = display.left, display.top
         out: list[Char] = []
-        for index in range(count):
-            code = pdfium_c.FPDFText_GetUnicode(raw, index)
-            if code in (0, 0xFFFE, 0xFFFF) or pdfium_c.FPDFText_IsGenerated(raw, index) == 1:
+        for index, code in enumerate(_page_text(raw, count)):
+            if code in (0, 0xFFFE, 0xFFFF):
                 continue
             text = chr(code)
             if text.isspace() or not text.isprintable():
-                continue  # white space is told from the gaps between characters
-            if not pdfium_c.FPDFText_GetCharBox(
-                raw, index, ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top)
-            ):
+                continue  # white space (and PDFium's generated spaces) is told from the gaps
+            # The loose box spans the font's ascent to descent: every character of a line shares it,
+            # however small its glyph ("“", "-", "."), so lines group by it and cells take it whole.
+            if not loose_box(raw, index, rect_ref):
                 continue
-            x0, y0, x1, y1 = display.box(left.value, bottom.value, right.value, top.value)
-            if y1 - y0 < 0.5:  # a glyph with no height (some punctuation): give it a nominal one
+            if upright:
+                x0, x1, y0, y1 = rect.left - left0, rect.right - left0, top0 - rect.top, top0 - rect.bottom
+            else:
+                x0, y0, x1, y1 = display.box(rect.left, rect.bottom, rect.right, rect.top)
+            if y1 - y0 < 0.5:  # a glyph with no height: give it a nominal one
                 y0, y1 = y0 - 2.5, y1 + 2.5
             out.append(Char(text, x0, y0, x1, y1))
         return out

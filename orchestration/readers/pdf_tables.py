@@ -30,10 +30,13 @@ class Cell:
     row_span: int
     col_span: int
     chars: list[Char] = field(default_factory=list)
+    _text: str | None = field(default=None, repr=False)  # read once all characters are placed
 
     @property
     def text(self) -> str:
-        return lines_text(self.chars)
+        if self._text is None:
+            self._text = lines_text(self.chars)
+        return self._text
 
 
 @dataclass
@@ -54,21 +57,34 @@ class Table:
     def n_cols(self) -> int:
         return len(self.xs) - 1
 
+    def lines_in_row(self, row: int) -> int:
+        """The most printed lines in a cell of atomic row `row`: a tall row wraps its texts."""
+        return max((len(group_lines(c.chars)) for c in self.cells if c.row == row and c.chars), default=0)
+
     def rows(self) -> list[tuple[int, tuple[str, ...]]]:
         """(atomic row index, cell texts) of each row that prints something: a merged cell's text in its
-        top-left column, "" in the rest of its span."""
+        top-left column, "" in the rest of its span. Call once all characters are placed."""
         grid = [[""] * self.n_cols for _ in range(len(self.ys) - 1)]
         for cell in self.cells:
-            grid[cell.row][cell.col] = cell.text
+            if cell.chars:
+                grid[cell.row][cell.col] = cell.text
         return [(index, tuple(cells)) for index, cells in enumerate(grid) if any(cells)]
 
 
 def lines_text(chars: list[Char]) -> str:
-    """Characters as lines top to bottom, each left to right; a wide gap is a space."""
+    """A cell's characters as lines top to bottom, each left to right, a wide gap a space; the lines
+    joined as one text, because a line break inside a cell is where the cell's width ran out, not part
+    of what is printed ("本年支出合" + "计", "12948." + "5"). Only two words of Latin letters get a
+    space between them."""
     if not chars:
         return ""
-    lines = group_lines(chars)
-    return "\n".join(line_text(line) for line in lines)
+    text = ""
+    for line in group_lines(chars):
+        piece = line_text(line)
+        if text and text[-1].isascii() and text[-1].isalpha() and piece[0].isascii() and piece[0].isalpha():
+            text += " "
+        text += piece
+    return text
 
 
 def group_lines(chars: list[Char]) -> list[list[Char]]:
@@ -251,20 +267,21 @@ def assign_chars(tables: list[Table], chars: list[Char]) -> list[Char]:
     """Put each character into the cell its centre falls in; return the characters outside every table."""
     lookup = []
     for table in tables:
-        index: dict[tuple[int, int], Cell] = {}
+        grid: list[list[Cell | None]] = [[None] * table.n_cols for _ in range(len(table.ys) - 1)]
         for cell in table.cells:
             for r in range(cell.row, cell.row + cell.row_span):
+                row = grid[r]
                 for c in range(cell.col, cell.col + cell.col_span):
-                    index[(r, c)] = cell
-        lookup.append((table, index))
+                    row[c] = cell
+        lookup.append((*table.bbox, table.xs, table.ys, grid))
     outside = []
     for char in chars:
-        for table, index in lookup:
-            x0, y0, x1, y1 = table.bbox
-            if x0 <= char.cx <= x1 and y0 <= char.cy <= y1:
-                r = min(max(bisect_right(table.ys, char.cy) - 1, 0), len(table.ys) - 2)
-                c = min(max(bisect_right(table.xs, char.cx) - 1, 0), len(table.xs) - 2)
-                index[(r, c)].chars.append(char)
+        cx, cy = (char.x0 + char.x1) / 2, (char.top + char.bottom) / 2
+        for x0, y0, x1, y1, xs, ys, grid in lookup:
+            if x0 <= cx <= x1 and y0 <= cy <= y1:
+                r = min(max(bisect_right(ys, cy) - 1, 0), len(ys) - 2)
+                c = min(max(bisect_right(xs, cx) - 1, 0), len(xs) - 2)
+                grid[r][c].chars.append(char)
                 break
         else:
             outside.append(char)
