@@ -1,5 +1,9 @@
 """Stage 3, validation: a blocking pandera check on every raw table, before dbt reads it.
 
+The rows are validated where they are extracted, a chunk of documents at a time, and each document's
+marker keeps its failures (extract/incremental.py); the check of a table gathers them, so it never
+loads a whole raw table into memory.
+
 An error-level failure blocks the dbt models (they must not build on rows that break the raw
 tables' promises) and the failing rows are in the check's metadata, each with the document, table,
 row and line it comes from; warnings are reported the same way and block nothing.
@@ -12,8 +16,8 @@ import pandas as pd
 import pyarrow as pa
 
 from .assets.extraction import raw_asset_key
-from .resources import DUCKDB_POOL, WarehouseResource
-from .validation.schemas import ValidationOutcome, validate_raw_table
+from .resources import WarehouseResource
+from .validation.schemas import ValidationOutcome
 from .warehouse.raw_schema import RAW_SCHEMA, all_raw_tables
 
 CHECK_NAME = "pandera_schema"
@@ -85,20 +89,30 @@ def check_result(outcome: ValidationOutcome) -> dg.AssetCheckResult:
     )
 
 
+def outcome_from_markers(table: str, markers: dict[str, dict]) -> ValidationOutcome:
+    """The table's validation, gathered from the documents' markers (each chunk of documents was
+    validated by its extraction step), each failure naming its document's file."""
+    outcome = ValidationOutcome(table=table, rows=0)
+    for marker in sorted(markers.values(), key=lambda m: m["source_name"]):
+        outcome.rows += int(marker.get("rows", {}).get(table, 0))
+        found = marker.get("validation", {}).get(table, {})
+        for severity, into in (("errors", outcome.errors), ("warnings", outcome.warnings)):
+            for failure in found.get(severity, []):
+                into.append({**failure, "source_name": failure.get("source_name") or marker["source_name"]})
+    return outcome
+
+
 def _raw_table_check(table: str, columns_sql: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=raw_asset_key(table),
         name=CHECK_NAME,
         blocking=True,
-        pool=DUCKDB_POOL,
         description=f"pandera: types, codes, enumerations and amounts of {RAW_SCHEMA}.{table} (lazy, all rows).",
     )
     def raw_table_check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with warehouse.connect(read_only=True) as con:
-            df = read_raw_table(con, table)
-            outcome = validate_raw_table(table, columns_sql, df)
-            name_documents(con, outcome)
-        return check_result(outcome)
+        from .warehouse.raw_files import RawStore
+
+        return check_result(outcome_from_markers(table, RawStore(warehouse.settings().raw_root).markers()))
 
     return raw_table_check
 

@@ -16,8 +16,9 @@ import logging
 import os
 import re
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TextIO
 
 from .settings import Settings
@@ -94,6 +95,8 @@ _SYSTEM_NOISE = (
     # result still counts: a failing test fails `dbt build` and is printed below.
     "Logging an `AssetObservation` instead of an `AssetCheckResult`",
 )
+# What the dbt step logs when the warehouse is already up to date (orchestration/assets/dbt.py).
+_NOTHING_TO_BUILD = "dbt build: nothing changed"
 # Failing rows of a validation check printed under it (all are in the check's metadata in the UI).
 FAILING_ROWS_SHOWN = 5
 
@@ -112,18 +115,30 @@ class ProgressPrinter(logging.Handler):
         self.failed_checks: list[str] = []
         self.blocking_reason: str | None = None
         self.dbt_models = 0
+        self.nothing_to_build = False
 
     def emit(self, record: logging.LogRecord) -> None:
         meta = getattr(record, "dagster_meta", None) or {}
-        event = meta.get("dagster_event")
+        self.handle(
+            meta.get("dagster_event"),
+            meta.get("step_key"),
+            str(meta.get("orig_message", "")) or record.getMessage(),
+            record.levelno,
+        )
+
+    def handle_entry(self, entry) -> None:
+        """An entry of the run's event log (the run's steps may run in other processes)."""
+        self.handle(entry.dagster_event, entry.step_key, entry.user_message or "", entry.level)
+
+    def handle(self, event, step_key: str | None, message: str, levelno: int) -> None:
         if event is None:
-            message = str(meta.get("orig_message", ""))
             if message.startswith(_NOT_EXECUTED):
-                self._skipped(stage_of(meta.get("step_key")))
+                self._skipped(stage_of(step_key))
                 return
-            if record.levelno >= logging.WARNING and not message.startswith(_SYSTEM_NOISE):
-                first_line = (message or record.getMessage()).strip().splitlines()[0]
-                self._print(f"    {record.levelname.lower()}: {first_line}")
+            if message.startswith(_NOTHING_TO_BUILD):
+                self.nothing_to_build = True
+            if levelno >= logging.WARNING and not message.startswith(_SYSTEM_NOISE) and message.strip():
+                self._print(f"    {logging.getLevelName(levelno).lower()}: {message.strip().splitlines()[0]}")
             return
         kind = event.event_type_value
         stage = stage_of(event.step_key)
@@ -152,9 +167,12 @@ class ProgressPrinter(logging.Handler):
     def _skipped(self, stage: str) -> None:
         if stage not in self.skipped:
             self.skipped.add(stage)
-            self._print(
-                f"[{self._position(stage)}] {stage}: skipped (an earlier stage failed or a check blocked it)"
+            why = (
+                "nothing changed since the last build"
+                if self.nothing_to_build
+                else "an earlier stage failed or a check blocked it"
             )
+            self._print(f"[{self._position(stage)}] {stage}: skipped ({why})")
 
     def _print(self, line: str) -> None:
         _out(line, self.stream)
@@ -262,32 +280,130 @@ def _ensure_manifest() -> None:
         prepare_manifest()
 
 
-def _instance():
-    """The instance named by DAGSTER_HOME (runs then show in the UI), else a throwaway one."""
-    import dagster as dg
-
-    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-
-
-def run_refresh(settings: Settings, verbose: bool = False) -> tuple[object, ProgressPrinter, str]:
-    """Execute the `refresh` job in this process; return Dagster's result, what the printer saw and
-    the output of the tools it ran (dbt's log lines), which is shown only with --verbose or on failure."""
+def cli_refresh_job():
+    """The `refresh` job, as `dg.reconstructable` needs it: a module-level function, so that the
+    multiprocess executor's step processes can load the same job."""
     from .definitions import build_definitions
     from .jobs import REFRESH_JOB_NAME
 
-    printer = ProgressPrinter(sys.stdout)
-    job = build_definitions().resolve_job_def(REFRESH_JOB_NAME)
-    job = job.with_logger_defs({"cnbudget_progress": progress_logger_def(printer)})
+    return build_definitions().resolve_job_def(REFRESH_JOB_NAME)
+
+
+@contextlib.contextmanager
+def _instance():
+    """The instance named by DAGSTER_HOME (runs then show in the UI), else a throwaway one on disk (the
+    multiprocess executor's steps need an instance they can all reach)."""
+    import tempfile
+
+    import dagster as dg
+
+    if os.environ.get("DAGSTER_HOME"):
+        with dg.DagsterInstance.get() as instance:
+            yield instance
+        return
+    with tempfile.TemporaryDirectory(prefix="cnbudget-dagster-") as folder:
+        with dg.DagsterInstance.local_temp(tempdir=folder, overrides={"telemetry": {"enabled": False}}) as instance:
+            yield instance
+
+
+@contextlib.contextmanager
+def _captured_fd_stdout(active: bool) -> Iterator[tuple[TextIO, list[str]]]:
+    """Step processes write to file descriptors 1 and 2 (dbt's log lines, Dagster's step-process notices):
+    when `active`, both go to a temporary file, read back into the list on exit, and the progress lines
+    go to the terminal's stdout."""
+    import tempfile
+
+    if not active:
+        yield sys.stdout, []
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved, saved_err = os.dup(1), os.dup(2)
+    captured: list[str] = []
+    with tempfile.TemporaryFile(mode="w+b") as sink:
+        os.dup2(sink.fileno(), 1)
+        os.dup2(sink.fileno(), 2)
+        terminal = os.fdopen(os.dup(saved), "w", buffering=1, encoding="utf-8")
+        try:
+            with contextlib.redirect_stdout(io.StringIO()) as inner:
+                yield terminal, captured
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved, 1)
+            os.dup2(saved_err, 2)
+            os.close(saved)
+            os.close(saved_err)
+            terminal.close()
+            sink.seek(0)
+            captured.append(sink.read().decode("utf-8", errors="replace"))
+            captured.append(inner.getvalue())
+
+
+class _RunFollower(threading.Thread):
+    """Feeds the run's event log to the printer while the run executes, whichever process wrote it."""
+
+    def __init__(self, instance, tag: tuple[str, str], printer: ProgressPrinter) -> None:
+        super().__init__(daemon=True)
+        self.instance, self.tag, self.printer = instance, tag, printer
+        self.done = threading.Event()
+        self.cursor: str | None = None
+        self.run_id: str | None = None
+
+    def poll(self) -> None:
+        import dagster as dg
+
+        if self.run_id is None:
+            records = self.instance.get_run_records(dg.RunsFilter(tags=dict([self.tag])), limit=1)
+            if not records:
+                return
+            self.run_id = records[0].dagster_run.run_id
+        while True:
+            connection = self.instance.get_records_for_run(self.run_id, cursor=self.cursor, limit=1000)
+            for record in connection.records:
+                self.printer.handle_entry(record.event_log_entry)
+            self.cursor = connection.cursor
+            if not connection.has_more:
+                return
+
+    def run(self) -> None:
+        while not self.done.wait(0.25):
+            self.poll()
+
+
+def run_refresh(settings: Settings, verbose: bool = False) -> tuple[object, ProgressPrinter, str]:
+    """Execute the `refresh` job (multiprocess executor: extraction on every core); return Dagster's result,
+    what the printer saw and the output of the tools it ran (dbt's log lines), which is shown only with
+    --verbose or on failure."""
+    import uuid
+
+    import dagster as dg
+
     resource = _warehouse_resource(settings)
     run_config = {
         "resources": {"warehouse": {"config": resource.model_dump()}},
-        "loggers": {"cnbudget_progress": {}},
+        # Dagster's own console logger in every step process would print each event: the printer says it.
+        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
     }
-    tool_output = io.StringIO()
-    with _instance() as instance, contextlib.redirect_stdout(sys.stdout if verbose else tool_output):
-        result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
-    printer.close_open_stages()
-    return result, printer, tool_output.getvalue()
+    tag = ("cnbudget/cli_refresh", uuid.uuid4().hex)
+    with _instance() as instance, _captured_fd_stdout(not verbose) as (terminal, captured):
+        printer = ProgressPrinter(terminal)
+        follower = _RunFollower(instance, tag, printer)
+        follower.start()
+        try:
+            result = dg.execute_job(
+                dg.reconstructable(cli_refresh_job),
+                instance=instance,
+                run_config=run_config,
+                tags=dict([tag]),
+                raise_on_error=False,
+            )
+        finally:
+            follower.done.set()
+            follower.join()
+            follower.poll()
+        printer.close_open_stages()
+    return result, printer, "".join(captured)
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -20,9 +20,9 @@ from .assets.dbt import build_dbt_assets
 from .assets.extraction import build_raw_tables_asset
 from .assets.release import build_release_asset
 from .assets.report import build_report_asset
-from .assets.sources import source_documents
+from .assets.sources import source_document, source_documents
 from .checks import build_raw_table_checks
-from .jobs import refresh_job
+from .jobs import default_executor, refresh_job
 from .resources import WarehouseResource, dbt_cli_resource
 from .schedules import daily_refresh_schedule
 from .sensors import sources_changed_sensor
@@ -30,11 +30,17 @@ from .settings import DBT_PROJECT_DIR
 
 
 @cache
-def build_definitions(dbt_project_dir: Path = DBT_PROJECT_DIR) -> dg.Definitions:
+def build_definitions(
+    dbt_project_dir: Path = DBT_PROJECT_DIR, executor: dg.ExecutorDefinition | None = None
+) -> dg.Definitions:
+    """`executor`: the refresh job's executor; default the multiprocess executor on every core. A
+    cluster executor (dagster-celery, dagster-docker, dagster-k8s) runs the same job on other machines,
+    the raw files then on object storage (CNBUDGET_RAW_LOCATION)."""
     dbt_models = build_dbt_assets(dbt_project_dir)
     return dg.Definitions(
         assets=[
             source_documents,
+            source_document,
             build_raw_tables_asset(),
             dbt_models,
             build_report_asset(sorted(dbt_models.keys)),
@@ -44,6 +50,7 @@ def build_definitions(dbt_project_dir: Path = DBT_PROJECT_DIR) -> dg.Definitions
         jobs=[refresh_job],
         schedules=[daily_refresh_schedule],
         sensors=[sources_changed_sensor],
+        executor=executor or default_executor(),
         resources={
             # Paths are decided per run by Settings (CLI arguments, CNBUDGET_* variables, defaults).
             "warehouse": WarehouseResource(),

@@ -23,6 +23,7 @@ from dagster_dbt import DbtCliResource
 from .settings import (
     DBT_PROJECT_DIR,
     ENV_DUCKDB_PATH,
+    ENV_RAW_LOCATION,
     ENV_RELEASE_TARGET,
     ENV_SOURCES,
     ENV_WAREHOUSE,
@@ -32,6 +33,9 @@ from .settings import (
 # The concurrency pool of every step that opens the DuckDB file: DuckDB allows one writing process,
 # and a reader in another process is refused while the writer holds the lock.
 DUCKDB_POOL = "duckdb_writer"
+# The same, said to the multiprocess executor (its tag_concurrency_limits): one such step at a time.
+DUCKDB_TAG = "cnbudget/duckdb"
+DUCKDB_OP_TAGS = {DUCKDB_TAG: "writer"}
 
 _LOCK_HOLDER = re.compile(r"PID (\d+)")
 
@@ -60,9 +64,10 @@ class WarehouseResource(dg.ConfigurableResource):
     sources_dir: str | None = None
     warehouse_dir: str | None = None
     release_target: str | None = None
+    raw_location: str | None = None
 
     def settings(self) -> Settings:
-        return Settings.from_env(self.sources_dir, self.warehouse_dir, self.release_target)
+        return Settings.from_env(self.sources_dir, self.warehouse_dir, self.release_target, self.raw_location)
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator:
@@ -95,7 +100,7 @@ class WarehouseResource(dg.ConfigurableResource):
         Restoring keeps one run's folders from leaking into the next one in the same process (tests,
         a long-lived code server).
         """
-        names = (ENV_SOURCES, ENV_WAREHOUSE, ENV_RELEASE_TARGET, ENV_DUCKDB_PATH)
+        names = (ENV_SOURCES, ENV_WAREHOUSE, ENV_RELEASE_TARGET, ENV_DUCKDB_PATH, ENV_RAW_LOCATION)
         saved = {name: os.environ.get(name) for name in names}
         settings = self.settings()
         settings.export()

@@ -9,7 +9,7 @@ import json
 
 import dagster as dg
 
-from .assets.sources import snapshot_sources, snapshot_version
+from .assets.sources import DOCUMENTS_PARTITIONS, partition_keys, snapshot_sources, snapshot_version
 from .jobs import refresh_job
 from .resources import WarehouseResource
 
@@ -41,9 +41,26 @@ def sources_changed_sensor(context: dg.SensorEvaluationContext, warehouse: Wareh
         return dg.SkipReason(f"no document added, changed or removed in {sources_dir}")
     summary = ", ".join(f"{kind}: {', '.join(names)}" for kind, names in changes.items() if names)
     context.log.info(f"sources changed ({summary})")
-    context.update_cursor(json.dumps(current, sort_keys=True))
+    # The document partitions follow the folder (a changed document keeps its partition; the run
+    # re-extracts it, and only it, because its sha256 changed).
+    from .extract.pipeline import MANIFEST_NAME
+
+    documents = [name for name in current if name != MANIFEST_NAME]
+    wanted = set(partition_keys(documents))
+    existing = set(context.instance.get_dynamic_partitions(DOCUMENTS_PARTITIONS.name))
+    requests = []
+    if wanted - existing:
+        requests.append(DOCUMENTS_PARTITIONS.build_add_request(sorted(wanted - existing)))
+    if existing - wanted:
+        requests.append(DOCUMENTS_PARTITIONS.build_delete_request(sorted(existing - wanted)))
     # No run key: the cursor already says what was requested, and a folder that returns to an
     # earlier state (a document restored) must refresh again, which a reused run key would forbid.
-    return dg.RunRequest(
-        tags={"cnbudget/sources_version": snapshot_version(current), "cnbudget/changes": summary[:200]}
+    return dg.SensorResult(
+        run_requests=[
+            dg.RunRequest(
+                tags={"cnbudget/sources_version": snapshot_version(current), "cnbudget/changes": summary[:200]}
+            )
+        ],
+        dynamic_partitions_requests=requests,
+        cursor=json.dumps(current, sort_keys=True),
     )

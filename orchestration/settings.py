@@ -18,6 +18,7 @@ ENV_SOURCES = "CNBUDGET_SOURCES_DIR"
 ENV_WAREHOUSE = "CNBUDGET_WAREHOUSE_DIR"
 ENV_RELEASE_TARGET = "CNBUDGET_RELEASE_TARGET"
 ENV_DUCKDB_PATH = "CNBUDGET_DUCKDB_PATH"
+ENV_RAW_LOCATION = "CNBUDGET_RAW_LOCATION"
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,16 @@ class Settings:
     sources_dir: Path
     warehouse_dir: Path
     release_target: str  # a local folder or any fsspec URL
+    raw_location: str = ""  # the per-document raw files: a local folder or any fsspec URL
+
+    @property
+    def raw_root(self) -> str:
+        return self.raw_location or str(self.warehouse_dir / "raw_files")
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's target folder for this warehouse: one stable folder, so partial parsing works."""
+        return self.warehouse_dir / ".dbt_target"
 
     @property
     def duckdb_path(self) -> Path:
@@ -44,13 +55,15 @@ class Settings:
         sources_dir: str | os.PathLike | None = None,
         warehouse_dir: str | os.PathLike | None = None,
         release_target: str | None = None,
+        raw_location: str | None = None,
     ) -> Settings:
         """Explicit arguments win, then CNBUDGET_* variables, then the project defaults."""
         sources = Path(sources_dir or os.environ.get(ENV_SOURCES) or PROJECT_ROOT / "sources")
         warehouse = Path(warehouse_dir or os.environ.get(ENV_WAREHOUSE) or PROJECT_ROOT / "warehouse")
         sources, warehouse = sources.resolve(), warehouse.resolve()
         target = release_target or os.environ.get(ENV_RELEASE_TARGET) or str(warehouse / "releases")
-        return cls(sources_dir=sources, warehouse_dir=warehouse, release_target=target)
+        raw = raw_location or os.environ.get(ENV_RAW_LOCATION) or ""
+        return cls(sources_dir=sources, warehouse_dir=warehouse, release_target=target, raw_location=raw)
 
     def export(self) -> None:
         """Publish the paths to child processes (dbt reads CNBUDGET_DUCKDB_PATH in its profile)."""
@@ -58,3 +71,4 @@ class Settings:
         os.environ[ENV_WAREHOUSE] = str(self.warehouse_dir)
         os.environ[ENV_RELEASE_TARGET] = self.release_target
         os.environ[ENV_DUCKDB_PATH] = str(self.duckdb_path)
+        os.environ[ENV_RAW_LOCATION] = self.raw_location

@@ -19,7 +19,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from ..resources import DUCKDB_POOL, WarehouseResource
+from ..resources import DUCKDB_OP_TAGS, DUCKDB_POOL, WarehouseResource
 from ..settings import DBT_PROJECT_DIR
 
 # dbt on DuckDB: one writer, so one thread (the profile says so too; the flag makes it certain).
@@ -42,6 +42,19 @@ class CnbudgetDbtTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return dbt_resource_props.get("schema") or super().get_group_name(dbt_resource_props)
+
+
+def remove_run_folders(target: Path) -> list[Path]:
+    """Remove the per-run `dbt_models-<run>-<id>` folders earlier versions left under dbt's target."""
+    import shutil
+
+    removed = []
+    if target.is_dir():
+        for folder in sorted(target.glob("dbt_models-*")):
+            if folder.is_dir():
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+    return removed
 
 
 @cache
@@ -72,10 +85,32 @@ def build_dbt_assets(project_dir: Path = DBT_PROJECT_DIR) -> dg.AssetsDefinition
         dagster_dbt_translator=translator,
         name="dbt_models",
         pool=DUCKDB_POOL,
+        op_tags=DUCKDB_OP_TAGS,
     )
     def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-        """Build the star schema: staging, intermediate and marts, with every dbt test."""
+        """Build the star schema: staging, intermediate and marts, with every dbt test.
+
+        Nothing is built when neither the raw tables nor the dbt project changed since the last
+        successful build of this warehouse (the steps after it are then skipped: nothing to report or
+        release that is not already there)."""
+        from ..warehouse.build_state import build_fingerprint, forget_build, last_build, record_build
+
+        settings = warehouse.settings()
+        remove_run_folders(project.project_dir / "target")
+        with warehouse.connect(read_only=True) as con:
+            fingerprint = build_fingerprint(con, project.manifest_path)
+            previous = last_build(con)
+        if context.is_subset is False and previous == fingerprint:
+            context.log.info("dbt build: nothing changed since the last build of this warehouse; not run")
+            return
+        with warehouse.connect() as con:
+            forget_build(con)  # a build that fails half-way must not pass for the last good one
         with warehouse.exported():
-            yield from dbt.cli(list(DBT_BUILD_ARGS), context=context).stream()
+            # One target folder per warehouse, kept between runs: dbt's partial parsing finds its
+            # partial_parse.msgpack there, and no folder per run accumulates.
+            settings.dbt_target_dir.mkdir(parents=True, exist_ok=True)
+            yield from dbt.cli(list(DBT_BUILD_ARGS), context=context, target_path=settings.dbt_target_dir).stream()
+        with warehouse.connect() as con:
+            record_build(con, fingerprint)
 
     return dbt_models

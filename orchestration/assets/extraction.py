@@ -1,8 +1,17 @@
-"""Stage 2, extracted raw tables: every document of the folder into DuckDB schema `raw`.
+"""Stage 2, extracted raw tables: new and changed documents extracted in parallel, then loaded.
 
-One multi-asset writes all raw tables in one transaction (they are one consistent snapshot of the
-folder), and shows each as its own asset `raw/<table>`: those keys are the dbt sources' keys, so
-the dbt models hang under the tables they read in the asset graph.
+A graph of three kinds of steps, shown as one asset per raw table `raw/<table>` (the dbt sources'
+keys, so the dbt models hang under the tables they read):
+
+- `plan_extraction` compares the folder with the per-document raw files (warehouse/raw_files.py):
+  documents whose input version changed are cut into chunks, one dynamic output each; documents that
+  left the folder have their files removed;
+- `extract_documents` (one step per chunk, mapped) extracts, validates and writes one chunk's raw
+  files. These steps never open DuckDB, so Dagster's multiprocess executor runs them on every core
+  (and a cluster executor on other machines, with the raw files on object storage); each one records
+  a materialization of its documents' partitions of `source_document`, with the sha256 as data version;
+- `load_raw_tables`, the single DuckDB writer, deletes the rows of removed and changed documents and
+  inserts the rows of new and changed ones from their files (warehouse/load.py).
 """
 
 from collections import Counter
@@ -10,9 +19,9 @@ from functools import cache
 
 import dagster as dg
 
-from ..resources import DUCKDB_POOL, WarehouseResource
+from ..resources import DUCKDB_OP_TAGS, DUCKDB_POOL, WarehouseResource
 from ..warehouse.raw_schema import RAW_SCHEMA, all_raw_tables
-from .sources import SOURCES_ASSET_KEY
+from .sources import DOCUMENT_ASSET_KEY, SOURCES_ASSET_KEY, partition_keys
 
 
 def raw_asset_key(table: str) -> dg.AssetKey:
@@ -36,56 +45,110 @@ def summarise_extractions(extractions) -> dict[str, object]:
     }
 
 
-def _table_metadata(table: str, rows: int, summary: dict[str, object]) -> dict[str, object]:
-    metadata: dict[str, object] = {"dagster/row_count": rows}
-    if table == "documents":
-        metadata["unreadable"] = dg.MetadataValue.json(summary["unreadable_documents"])
-    elif table == "tables":
-        metadata["recognised"] = summary["tables_recognised"]
-    elif table == "dq_issue":
-        metadata["by_severity"] = dg.MetadataValue.json(summary["issues_by_severity"])
-    return metadata
+def _table_metadata(table: str, rows: int, inserted: int, deleted: int) -> dict[str, object]:
+    return {"dagster/row_count": rows, "documents_inserted": inserted, "documents_deleted": deleted}
+
+
+@dg.op(
+    ins={"sources": dg.In(dg.Nothing)},
+    out=dg.DynamicOut(list),
+    description="Documents to extract (new or changed input version), in chunks; removed documents' files deleted.",
+)
+def plan_extraction(context: dg.OpExecutionContext, warehouse: WarehouseResource):
+    from ..extract.incremental import plan_extraction as plan_folder
+    from ..warehouse.raw_files import RawStore
+
+    settings = warehouse.settings()
+    store = RawStore(settings.raw_root)
+    plan = plan_folder(settings.sources_dir, store)
+    for key in plan.to_remove:
+        store.remove_document(key)
+    context.log.info(
+        f"extraction plan: {len(plan.to_extract)} to extract, {plan.up_to_date} up to date, "
+        f"{len(plan.to_remove)} removed"
+    )
+    chunks = plan.chunks()
+    for index, chunk in enumerate(chunks):
+        yield dg.DynamicOutput(chunk, mapping_key=f"chunk_{index:05d}")
+    if not chunks:
+        # One empty chunk, so that the load step after the fan-in runs (and removals reach DuckDB).
+        yield dg.DynamicOutput([], mapping_key="nothing_to_extract")
+
+
+@dg.op(description="Extract, validate and write the raw files of one chunk of documents (no DuckDB).")
+def extract_documents(context: dg.OpExecutionContext, warehouse: WarehouseResource, chunk: list) -> list:
+    from ..extract.incremental import extract_chunk
+    from ..warehouse.raw_files import RawStore
+
+    if not chunk:
+        return []
+    settings = warehouse.settings()
+    markers = extract_chunk(settings.sources_dir, [tuple(item) for item in chunk], RawStore(settings.raw_root))
+    usable = set(partition_keys(m["source_name"] for m in markers))
+    for marker in markers:
+        if marker["status"] != "read":
+            context.log.warning(f"document {marker['source_name']} could not be read; the other documents go on")
+        if marker["source_name"] in usable:
+            context.log_event(
+                dg.AssetMaterialization(
+                    asset_key=DOCUMENT_ASSET_KEY,
+                    partition=marker["source_name"],
+                    tags={"dagster/data_version": marker["sha256"]},
+                    metadata={"input_version": marker["input_version"], "status": marker["status"]},
+                )
+            )
+    return [marker["document_key"] for marker in markers]
+
+
+@dg.op(
+    out={table: dg.Out(dg.Nothing) for table in all_raw_tables()},
+    tags=DUCKDB_OP_TAGS,
+    pool=DUCKDB_POOL,
+    description="DuckDB's raw tables made equal to the raw files: changed documents deleted and inserted.",
+)
+def load_raw_tables(context: dg.OpExecutionContext, warehouse: WarehouseResource, extracted: list):
+    from ..warehouse.load import sync_raw_tables
+    from ..warehouse.raw_files import RawStore
+
+    settings = warehouse.settings()
+    store = RawStore(settings.raw_root)
+    with warehouse.connect() as con:
+        outcome = sync_raw_tables(con, store, store.markers())
+    context.log.info(
+        f"raw tables: {len(outcome.inserted)} documents inserted, {len(outcome.deleted)} deleted"
+        + (" (full load)" if outcome.full_load else "")
+    )
+    for table in all_raw_tables():
+        yield dg.Output(
+            None,
+            output_name=table,
+            metadata=_table_metadata(table, outcome.counts.get(table, 0), len(outcome.inserted), len(outcome.deleted)),
+        )
 
 
 @cache
 def build_raw_tables_asset() -> dg.AssetsDefinition:
-    """The extraction multi-asset; built on demand so that importing this module does nothing."""
+    """The extraction graph as one asset per raw table; built on demand so that importing does nothing."""
     tables = list(all_raw_tables())
-    specs = [
-        dg.AssetSpec(
-            raw_asset_key(table),
-            deps=[SOURCES_ASSET_KEY],
-            group_name="raw",
-            kinds={"duckdb", "python"},
-            description=f"DuckDB table {RAW_SCHEMA}.{table}, rebuilt whole from the sources folder.",
-        )
-        for table in tables
-    ]
 
-    @dg.multi_asset(name="extracted_raw_tables", specs=specs, pool=DUCKDB_POOL, can_subset=False)
-    def extracted_raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-        """Read every document, recognise its tables, and replace the raw tables in one transaction."""
-        from ..extract.pipeline import extract_sources
-        from ..warehouse.load import write_raw
-
-        settings = warehouse.settings()
-        extractions = extract_sources(settings.sources_dir)
-        summary = summarise_extractions(extractions)
-        for name in summary["unreadable_documents"]:
-            context.log.warning(f"document {name} could not be read; the other documents go on")
-        with warehouse.connect() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                counts = write_raw(con, extractions)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-        context.log.info(f"extraction: {summary}")
-        for table in tables:
-            yield dg.MaterializeResult(
-                asset_key=raw_asset_key(table),
-                metadata=_table_metadata(table, counts.get(table, 0), summary),
+    @dg.graph_multi_asset(
+        name="extracted_raw_tables",
+        outs={
+            table: dg.AssetOut(
+                key=raw_asset_key(table),
+                group_name="raw",
+                kinds={"duckdb", "python"},
+                description=f"DuckDB table {RAW_SCHEMA}.{table}, from the per-document raw files.",
+                dagster_type=dg.Nothing,
             )
+            for table in tables
+        },
+        ins={"sources": dg.AssetIn(SOURCES_ASSET_KEY, dagster_type=dg.Nothing)},
+        can_subset=False,
+    )
+    def extracted_raw_tables(sources):
+        chunks = plan_extraction(sources)
+        extracted = chunks.map(extract_documents).collect()
+        return load_raw_tables(extracted)._asdict()
 
     return extracted_raw_tables

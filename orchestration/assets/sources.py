@@ -14,6 +14,37 @@ import dagster as dg
 from ..resources import WarehouseResource
 
 SOURCES_ASSET_KEY = dg.AssetKey("source_documents")
+DOCUMENT_ASSET_KEY = dg.AssetKey("source_document")
+# One partition per document of the sources folder, keyed by file name; its data version is the
+# document's sha256. The sensor and the `source_documents` step add and delete partitions as files come
+# and go, so the UI lists each document with its own history.
+DOCUMENTS_PARTITIONS = dg.DynamicPartitionsDefinition(name="documents")
+_INVALID_KEY_PARTS = ("...", "\a", "\b", "\f", "\n", "\r", "\t", "\v", "\0")
+
+source_document = dg.AssetSpec(
+    DOCUMENT_ASSET_KEY,
+    partitions_def=DOCUMENTS_PARTITIONS,
+    group_name="sources",
+    kinds={"file"},
+    description="One document of the sources folder (partition = file name, data version = sha256 of its bytes).",
+)
+
+
+def partition_keys(names) -> list[str]:
+    """The file names usable as partition keys (Dagster refuses a few substrings), sorted."""
+    return sorted(name for name in names if not any(part in name for part in _INVALID_KEY_PARTS))
+
+
+def sync_document_partitions(instance, names) -> dict[str, list[str]]:
+    """Make the `documents` partitions equal these file names; return what was added and deleted."""
+    wanted = set(partition_keys(names))
+    existing = set(instance.get_dynamic_partitions(DOCUMENTS_PARTITIONS.name))
+    added, deleted = sorted(wanted - existing), sorted(existing - wanted)
+    if added:
+        instance.add_dynamic_partitions(DOCUMENTS_PARTITIONS.name, added)
+    for key in deleted:
+        instance.delete_dynamic_partition(DOCUMENTS_PARTITIONS.name, key)
+    return {"added": added, "deleted": deleted}
 
 
 class SourcesFolderMissing(FileNotFoundError):
@@ -55,6 +86,13 @@ def source_documents(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     ignored = ignored_files(sources_dir, snapshot)
     for name, reason in ignored.items():
         context.log.warning(f"{name} is ignored: {reason}")
+    from ..extract.pipeline import MANIFEST_NAME
+
+    partitions = sync_document_partitions(context.instance, [n for n in snapshot if n not in ignored and n != MANIFEST_NAME])
+    if partitions["added"] or partitions["deleted"]:
+        context.log.info(
+            f"document partitions: {len(partitions['added'])} added, {len(partitions['deleted'])} deleted"
+        )
     rows = "\n".join(f"| {name} | `{sha}` |" for name, sha in snapshot.items())
     return dg.MaterializeResult(
         data_version=dg.DataVersion(snapshot_version(snapshot)),

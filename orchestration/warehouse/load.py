@@ -1,46 +1,29 @@
-"""Write extractions into the warehouse's raw tables, replacing what a previous run wrote.
+"""The warehouse's raw tables (DuckDB schema `raw`) from the per-document raw files.
 
-The raw tables are rebuilt whole on every refresh (they are cheap: a few thousand rows per
-document), so the warehouse always equals the sources folder and nothing stale survives a document
-being removed. Rows go in through a pyarrow table so Decimals stay Decimals.
+`sync_raw_tables` is incremental: DuckDB remembers which input version of each document it holds
+(`raw_state.loaded`), so a refresh deletes the rows of removed and changed documents and inserts the
+rows of new and changed ones, reading only their Parquet files. A DuckDB file without that state (a new
+warehouse, a new raw schema) is loaded whole from the files, without extracting anything again.
+`write_raw` replaces the raw tables with in-memory extractions (tests, tools). Rows go in through Arrow
+tables, so Decimals stay Decimals.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from decimal import Decimal
+from dataclasses import dataclass, field
 
 import duckdb
-import pyarrow as pa
 
 from ..extract.result import DocumentExtraction
+from .raw_files import RawStore, arrow_schema, raw_columns, rows_to_arrow, schema_fingerprint
 from .raw_schema import RAW_SCHEMA, all_raw_tables, create_raw_tables_sql
 
-_COLUMN = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s+([A-Z]+(?:\(\d+,\s*\d+\))?)", re.MULTILINE)
+__all__ = ["raw_columns", "write_raw", "sync_raw_tables", "SyncOutcome", "STATE_SCHEMA"]
 
-
-def raw_columns(columns_sql: str) -> list[tuple[str, str]]:
-    """(name, type) of each column of a raw table's DDL."""
-    return [(m.group(1), m.group(2)) for m in _COLUMN.finditer(columns_sql)]
-
-
-def _arrow_type(sql_type: str) -> pa.DataType:
-    if sql_type.startswith("DECIMAL"):
-        precision, scale = (int(x) for x in re.findall(r"\d+", sql_type))
-        return pa.decimal128(precision, scale)
-    return {
-        "VARCHAR": pa.string(),
-        "INTEGER": pa.int32(),
-        "BIGINT": pa.int64(),
-        "BOOLEAN": pa.bool_(),
-    }[sql_type]
-
-
-def _quantise(value, arrow_type: pa.DataType):
-    if value is None or not pa.types.is_decimal(arrow_type):
-        return value
-    return Decimal(value).quantize(Decimal(1).scaleb(-arrow_type.scale))
+STATE_SCHEMA = "raw_state"
+# Documents inserted per batch: memory is bounded by a batch's rows, not by the corpus.
+LOAD_BATCH = 200
 
 
 def write_raw(con: duckdb.DuckDBPyConnection, extractions: Iterable[DocumentExtraction]) -> dict[str, int]:
@@ -48,24 +31,106 @@ def write_raw(con: duckdb.DuckDBPyConnection, extractions: Iterable[DocumentExtr
     extractions = list(extractions)
     for statement in create_raw_tables_sql():
         con.execute(statement)
+    con.execute(f"DROP SCHEMA IF EXISTS {STATE_SCHEMA} CASCADE")
     counts: dict[str, int] = {}
-    for table, columns_sql in all_raw_tables().items():
-        columns = raw_columns(columns_sql)
-        schema = pa.schema([(name, _arrow_type(sql_type)) for name, sql_type in columns])
+    for table in all_raw_tables():
         rows = [row for extraction in extractions for row in extraction.rows_for(table)]
-        names = {name for name, _ in columns}
-        for row in rows:
-            unknown = set(row) - names
-            if unknown:
-                raise ValueError(
-                    f"raw.{table}: row has columns the raw schema does not know: {sorted(unknown)}"
-                )
-        data = {
-            name: [_quantise(row.get(name), schema.field(name).type) for row in rows] for name, _ in columns
-        }
-        arrow_table = pa.table(data, schema=schema)
-        con.register("incoming_rows", arrow_table)
-        con.execute(f"INSERT INTO {RAW_SCHEMA}.{table} SELECT * FROM incoming_rows")
-        con.unregister("incoming_rows")
+        _insert(con, table, rows_to_arrow(table, rows))
         counts[table] = len(rows)
     return counts
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, data) -> None:
+    con.register("incoming_rows", data)
+    try:
+        con.execute(f"INSERT INTO {RAW_SCHEMA}.{table} SELECT * FROM incoming_rows")
+    finally:
+        con.unregister("incoming_rows")
+
+
+@dataclass
+class SyncOutcome:
+    """What a sync changed: documents inserted (new or changed) and deleted (changed or removed)."""
+
+    inserted: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    full_load: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.inserted or self.deleted)
+
+
+def _state_is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        row = con.execute(f"SELECT value FROM {STATE_SCHEMA}.meta WHERE name = 'schema'").fetchone()
+    except duckdb.CatalogException:
+        return False
+    if row is None or row[0] != schema_fingerprint():
+        return False
+    present = {
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [RAW_SCHEMA]
+        ).fetchall()
+    }
+    return set(all_raw_tables()) <= present
+
+
+def _reset(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in create_raw_tables_sql():
+        con.execute(statement)
+    con.execute(f"DROP SCHEMA IF EXISTS {STATE_SCHEMA} CASCADE")
+    con.execute(f"CREATE SCHEMA {STATE_SCHEMA}")
+    con.execute(f"CREATE TABLE {STATE_SCHEMA}.meta (name VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute(f"INSERT INTO {STATE_SCHEMA}.meta VALUES ('schema', ?)", [schema_fingerprint()])
+    con.execute(f"CREATE TABLE {STATE_SCHEMA}.loaded (document_key VARCHAR PRIMARY KEY, input_version VARCHAR)")
+
+
+def sync_raw_tables(con: duckdb.DuckDBPyConnection, store: RawStore, markers: dict[str, dict]) -> SyncOutcome:
+    """Make the raw tables hold exactly the documents of `markers` (document_key -> marker), in one
+    transaction, touching only the documents whose input version differs from what DuckDB holds."""
+    outcome = SyncOutcome()
+    # Asked before the transaction: a failed lookup (no state schema yet) would abort it.
+    current = _state_is_current(con)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if not current:
+            _reset(con)
+            outcome.full_load = True
+        loaded = dict(con.execute(f"SELECT document_key, input_version FROM {STATE_SCHEMA}.loaded").fetchall())
+        wanted = {key: marker["input_version"] for key, marker in markers.items()}
+        outcome.deleted = sorted(key for key, version in loaded.items() if wanted.get(key) != version)
+        outcome.inserted = sorted(key for key, version in wanted.items() if loaded.get(key) != version)
+        if outcome.deleted:
+            con.execute("CREATE OR REPLACE TEMP TABLE stale_documents (document_key VARCHAR)")
+            con.executemany("INSERT INTO stale_documents VALUES (?)", [[key] for key in outcome.deleted])
+            for table in all_raw_tables():
+                con.execute(
+                    f"DELETE FROM {RAW_SCHEMA}.{table} WHERE document_key IN (SELECT document_key FROM stale_documents)"
+                )
+            con.execute(
+                f"DELETE FROM {STATE_SCHEMA}.loaded WHERE document_key IN (SELECT document_key FROM stale_documents)"
+            )
+        for start in range(0, len(outcome.inserted), LOAD_BATCH):
+            batch = outcome.inserted[start : start + LOAD_BATCH]
+            for table in all_raw_tables():
+                keys = [key for key in batch if markers[key].get("rows", {}).get(table)]
+                if keys:
+                    _insert(con, table, store.read_table(table, keys))
+            con.executemany(
+                f"INSERT INTO {STATE_SCHEMA}.loaded VALUES (?, ?)", [[key, wanted[key]] for key in batch]
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    outcome.counts = {
+        table: int(con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{table}").fetchone()[0])
+        for table in all_raw_tables()
+    }
+    return outcome
+
+
+__all__ += ["arrow_schema"]
