@@ -52,7 +52,7 @@ def stage_of(step_key: str | None) -> str:
         return STAGES[step_key]
     from .checks import CHECK_NAME
 
-    if step_key.endswith(CHECK_NAME):
+    if step_key.endswith(CHECK_NAME) or step_key == "raw_tables_pandera":
         return "validation"
     return step_key
 
@@ -539,14 +539,66 @@ def format_summary(
     return lines
 
 
+def warehouse_is_current(settings: Settings) -> bool:
+    """True when the warehouse already holds exactly the sources folder and dbt, the report and the
+    release were made from it: every document's input version matches its raw files and what DuckDB
+    loaded, and the build fingerprint is the one the last build, report and release recorded."""
+    from .dbt_manifest import manifest_path
+    from .extract.incremental import plan_extraction
+    from .warehouse.build_state import up_to_date
+    from .warehouse.load import loaded_versions
+    from .warehouse.raw_files import RawStore
+
+    if not settings.duckdb_path.is_file():
+        return False
+    store = RawStore(settings.raw_root)
+    markers = store.markers()
+    plan = plan_extraction(settings.sources_dir, store, markers)
+    if plan.to_extract or plan.to_remove:
+        return False
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(settings.duckdb_path), read_only=True)
+    except duckdb.Error:  # locked, or not a warehouse: the ordinary path says what is wrong
+        return False
+    with con:
+        if loaded_versions(con) != {key: marker["input_version"] for key, marker in markers.items()}:
+            return False
+        current, _ = up_to_date(con, manifest_path(), settings.warehouse_dir)
+    return current
+
+
+def _print_unchanged(settings: Settings, started: float) -> int:
+    from .publish.history import latest_release
+
+    latest = latest_release(settings.release_target)
+    _out("nothing changed since the last refresh: no extraction, no dbt build, no new release")
+    import duckdb
+
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        summary = warehouse_summary(con)
+    release = {"unchanged": True, "version": latest.version} if latest is not None else None
+    for line in format_summary(summary, release, []):
+        _out(line)
+    _out(f"  report:             {settings.report_path}")
+    _out(f"refresh completed in {time.monotonic() - started:.1f}s")
+    return 0
+
+
 def cmd_refresh(args: argparse.Namespace) -> int:
     settings = Settings.from_env(args.sources, args.warehouse)
     if not settings.sources_dir.is_dir():
         raise CliError(f"sources folder not found: {settings.sources_dir}")
+    started = time.monotonic()
+    from .dbt_manifest import manifest_is_stale
+
+    if not manifest_is_stale() and warehouse_is_current(settings):
+        _out(f"refresh: {settings.sources_dir} -> {settings.duckdb_path}")
+        return _print_unchanged(settings, started)
     _check_not_locked(settings)
     _ensure_manifest()
     _out(f"refresh: {settings.sources_dir} -> {settings.duckdb_path}")
-    started = time.monotonic()
     result, printer, tool_output = run_refresh(settings, verbose=args.verbose)
     if not result.success:
         _report_after_failure(settings)
@@ -563,6 +615,11 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
     release = materialization_metadata(result, RELEASE_ASSET_KEY)
     report = materialization_metadata(result, REPORT_ASSET_KEY)
+    if release is None and printer.nothing_to_build:
+        from .publish.history import latest_release
+
+        latest = latest_release(settings.release_target)
+        release = {"unchanged": True, "version": latest.version} if latest is not None else None
     for line in format_summary(summary, release, printer.failed_checks, report):
         _out(line)
     _out(f"refresh completed in {time.monotonic() - started:.1f}s")

@@ -93,14 +93,13 @@ def build_dbt_assets(project_dir: Path = DBT_PROJECT_DIR) -> dg.AssetsDefinition
         Nothing is built when neither the raw tables nor the dbt project changed since the last
         successful build of this warehouse (the steps after it are then skipped: nothing to report or
         release that is not already there)."""
-        from ..warehouse.build_state import build_fingerprint, forget_build, last_build, record_build
+        from ..warehouse.build_state import forget_build, record_build, up_to_date
 
         settings = warehouse.settings()
         remove_run_folders(project.project_dir / "target")
         with warehouse.connect(read_only=True) as con:
-            fingerprint = build_fingerprint(con, project.manifest_path)
-            previous = last_build(con)
-        if context.is_subset is False and previous == fingerprint:
+            current, fingerprint = up_to_date(con, project.manifest_path, settings.warehouse_dir)
+        if not context.is_subset and current:
             context.log.info("dbt build: nothing changed since the last build of this warehouse; not run")
             return
         with warehouse.connect() as con:

@@ -25,10 +25,13 @@ def build_release_asset(upstream: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:
         description="The contract tables published under <warehouse>/releases/<version>/, LATEST updated.",
     )
     def release(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-        from ..publish.release import publish_release
+        from ..publish.release import DEFAULT_MANIFEST, publish_release
+        from ..warehouse.build_state import current_fingerprint, mark_done
 
         settings = warehouse.settings()
+        fingerprint = current_fingerprint(settings.duckdb_path, DEFAULT_MANIFEST)
         outcome = publish_release(settings.duckdb_path, settings.release_target, sources=settings.sources_dir)
+        mark_done(settings.warehouse_dir, "release", fingerprint)
         for warning in outcome.warnings:
             context.log.warning(f"release: {warning}")
         if outcome.unchanged:

@@ -17,11 +17,16 @@ REPORT_ASSET_KEY = dg.AssetKey("data_quality_report")
 
 def write_report(warehouse: WarehouseResource):
     """Build the report from the warehouse (read-only) and write it; return (report, path)."""
+    from ..publish.release import DEFAULT_MANIFEST
     from ..validation.report import build_report
+    from ..warehouse.build_state import current_fingerprint, mark_done
 
     settings = warehouse.settings()
+    fingerprint = current_fingerprint(settings.duckdb_path, DEFAULT_MANIFEST)
     report = build_report(settings.duckdb_path)
-    return report, report.write_markdown(settings.report_path)
+    path = report.write_markdown(settings.report_path)
+    mark_done(settings.warehouse_dir, "report", fingerprint)
+    return report, path
 
 
 def build_report_asset(upstream: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:

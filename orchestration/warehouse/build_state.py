@@ -60,3 +60,46 @@ def forget_build(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DELETE FROM {STATE_SCHEMA}.meta WHERE name = ?", [_KEY])
     except duckdb.CatalogException:
         pass
+
+
+# The steps after dbt record, per warehouse, the build they finished for: a refresh skips dbt only when
+# the report and the release were made from the current build too (a release that failed is retried).
+AFTER_BUILD_STEPS = ("report", "release")
+
+
+def _done_path(warehouse_dir: Path, step: str) -> Path:
+    return Path(warehouse_dir) / ".state" / f"{step}.done"
+
+
+def mark_done(warehouse_dir: Path, step: str, fingerprint: str | None) -> None:
+    if fingerprint is None:
+        return
+    path = _done_path(warehouse_dir, step)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(fingerprint, encoding="utf-8")
+    temporary.replace(path)
+
+
+def is_done(warehouse_dir: Path, step: str, fingerprint: str | None) -> bool:
+    path = _done_path(warehouse_dir, step)
+    return fingerprint is not None and path.is_file() and path.read_text(encoding="utf-8") == fingerprint
+
+
+def up_to_date(con: duckdb.DuckDBPyConnection, manifest_path: Path, warehouse_dir: Path) -> tuple[bool, str | None]:
+    """(whether dbt, the report and the release are all current for what DuckDB holds, the fingerprint)."""
+    fingerprint = build_fingerprint(con, manifest_path)
+    current = (
+        fingerprint is not None
+        and last_build(con) == fingerprint
+        and all(is_done(warehouse_dir, step, fingerprint) for step in AFTER_BUILD_STEPS)
+    )
+    return current, fingerprint
+
+
+def current_fingerprint(duckdb_path: Path, manifest_path: Path) -> str | None:
+    """The build fingerprint of a warehouse file, read-only (for the steps after dbt)."""
+    if not Path(duckdb_path).is_file():
+        return None
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        return build_fingerprint(con, manifest_path)

@@ -88,6 +88,13 @@ def _reset(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE TABLE {STATE_SCHEMA}.loaded (document_key VARCHAR PRIMARY KEY, input_version VARCHAR)")
 
 
+def loaded_versions(con: duckdb.DuckDBPyConnection) -> dict[str, str] | None:
+    """document_key -> input version of what the raw tables hold, or None without (current) state."""
+    if not _state_is_current(con):
+        return None
+    return dict(con.execute(f"SELECT document_key, input_version FROM {STATE_SCHEMA}.loaded").fetchall())
+
+
 def sync_raw_tables(con: duckdb.DuckDBPyConnection, store: RawStore, markers: dict[str, dict]) -> SyncOutcome:
     """Make the raw tables hold exactly the documents of `markers` (document_key -> marker), in one
     transaction, touching only the documents whose input version differs from what DuckDB holds."""
