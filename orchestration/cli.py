@@ -302,7 +302,9 @@ def _instance():
             yield instance
         return
     with tempfile.TemporaryDirectory(prefix="cnbudget-dagster-") as folder:
-        with dg.DagsterInstance.local_temp(tempdir=folder, overrides={"telemetry": {"enabled": False}}) as instance:
+        with dg.DagsterInstance.local_temp(
+            tempdir=folder, overrides={"telemetry": {"enabled": False}}
+        ) as instance:
             yield instance
 
 

@@ -45,9 +45,8 @@ def sources_changed_sensor(context: dg.SensorEvaluationContext, warehouse: Wareh
     # re-extracts it, and only it, because its sha256 changed).
     from .extract.pipeline import MANIFEST_NAME
 
-    documents = [name for name in current if name != MANIFEST_NAME]
-    wanted = set(partition_keys(documents))
-    existing = set(context.instance.get_dynamic_partitions(DOCUMENTS_PARTITIONS.name))
+    wanted = set(partition_keys(name for name in current if name != MANIFEST_NAME))
+    existing = set(partition_keys(name for name in previous if name != MANIFEST_NAME))
     requests = []
     if wanted - existing:
         requests.append(DOCUMENTS_PARTITIONS.build_add_request(sorted(wanted - existing)))
@@ -58,7 +57,10 @@ def sources_changed_sensor(context: dg.SensorEvaluationContext, warehouse: Wareh
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(
-                tags={"cnbudget/sources_version": snapshot_version(current), "cnbudget/changes": summary[:200]}
+                tags={
+                    "cnbudget/sources_version": snapshot_version(current),
+                    "cnbudget/changes": summary[:200],
+                }
             )
         ],
         dynamic_partitions_requests=requests,

@@ -14,10 +14,15 @@ from conftest import MINI_SOURCES_DIR, REPO, clean_env
 
 from orchestration.assets.release import RELEASE_ASSET_KEY
 from orchestration.assets.report import REPORT_ASSET_KEY
-from orchestration.assets.sources import SOURCES_ASSET_KEY, snapshot_sources
+from orchestration.assets.sources import (
+    DOCUMENT_ASSET_KEY,
+    DOCUMENTS_PARTITIONS,
+    SOURCES_ASSET_KEY,
+    snapshot_sources,
+)
 from orchestration.checks import CHECK_NAME
 from orchestration.definitions import build_definitions
-from orchestration.resources import DUCKDB_POOL, WarehouseResource
+from orchestration.resources import DUCKDB_POOL, DUCKDB_TAG, WarehouseResource
 from orchestration.sensors import sources_changed_sensor
 from orchestration.warehouse.raw_schema import all_raw_tables
 
@@ -106,8 +111,10 @@ def test_the_asset_graph_shows_the_stages_in_order(graph):
     assert staging and marts and _keys_in(graph, "intermediate")
     raw_readers = {key for key in staging if graph.get(key).parent_keys & RAW_KEYS}
     assert raw_readers, "no staging model reads a raw table"
-    for key in all_keys:
+    for key in all_keys - {DOCUMENT_ASSET_KEY}:
         assert graph.get(key).is_materializable, f"{key.to_user_string()} is not produced by the pipeline"
+    # One partition per document (dynamic), recorded by the extraction steps.
+    assert graph.get(DOCUMENT_ASSET_KEY).partitions_def == DOCUMENTS_PARTITIONS
     for key in marts:
         assert graph.get(key).group_name == "marts"
         if key.path[1].startswith("fct_"):
@@ -130,23 +137,75 @@ def test_dbt_waits_for_every_blocking_check_of_the_raw_tables(defs):
     job = defs.resolve_job_def("refresh")
     inputs = job.graph.dependency_structure.input_to_upstream_outputs_for_node("dbt_models")
     upstream_steps = {output.node_name for outputs in inputs.values() for output in outputs}
-    pandera_steps = {f"{key.to_python_identifier()}_{CHECK_NAME}" for key in RAW_KEYS}
-    assert pandera_steps <= upstream_steps
+    assert "raw_tables_pandera" in upstream_steps
 
 
-def test_every_step_that_opens_duckdb_is_in_the_one_pool(defs):
+def _ops(node):
+    definition = node.definition
+    if isinstance(definition, dg.GraphDefinition):
+        return [op for inner in definition.node_dict.values() for op in _ops(inner)]
+    return [(node.name, definition)]
+
+
+def test_every_step_that_opens_duckdb_is_in_the_one_pool_and_limited_to_one_at_a_time(defs):
     job = defs.resolve_job_def("refresh")
-    pools = {node.name: node.definition.pool for node in job.graph.node_dict.values()}
-    duckdb_steps = {name for name in pools if name != "source_documents"}
-    assert duckdb_steps >= {"extracted_raw_tables", "dbt_models", "data_quality_report", "release"}
-    assert all(pools[name] == DUCKDB_POOL for name in duckdb_steps), pools
+    ops = dict(op for node in job.graph.node_dict.values() for op in _ops(node))
+    duckdb_steps = {"load_raw_tables", "dbt_models", "data_quality_report", "release"}
+    assert duckdb_steps <= set(ops)
+    assert all(ops[name].pool == DUCKDB_POOL for name in duckdb_steps)
+    # The extraction steps never open DuckDB: they run on every core.
+    assert ops["extract_documents"].pool is None
+    assert ops["load_raw_tables"].tags.get(DUCKDB_TAG) == "writer"
+    assert ops["dbt_models"].tags.get(DUCKDB_TAG) == "writer"
 
 
-def test_the_refresh_job_runs_the_whole_graph_in_one_process(defs, graph):
+def test_the_refresh_job_runs_on_the_multiprocess_executor_on_every_core(defs, graph):
     job = defs.resolve_job_def("refresh")
-    assert job.executor_def.name == "in_process"
-    assert job.asset_layer.selected_asset_keys == graph.get_all_asset_keys()
+    assert job.executor_def.name == "cnbudget_multiprocess"
+    assert job.asset_layer.selected_asset_keys == graph.get_all_asset_keys() - {DOCUMENT_ASSET_KEY}
     assert set(job.asset_layer.asset_graph.asset_check_keys) == set(graph.asset_check_keys)
+
+
+def test_the_same_job_runs_on_a_cluster_executor_with_the_raw_files_on_object_storage(dbt_manifest, tmp_path):
+    """Beyond one machine: dagster-docker's executor (dagster-celery's and dagster-k8s's are passed the
+    same way) takes the same job, and the raw files live on object storage (fsspec's memory filesystem
+    stands for s3:// here). The extraction steps run on it for real, in this process."""
+    import fsspec
+    from dagster_docker import docker_executor
+
+    from orchestration.assets.extraction import build_raw_tables_asset
+    from orchestration.assets.sources import source_documents
+
+    cluster = build_definitions.__wrapped__(executor=docker_executor)
+    assert cluster.resolve_job_def("refresh").executor_def is docker_executor
+
+    raw_location = f"memory://{tmp_path.name}/raw"
+    warehouse = WarehouseResource(
+        sources_dir=str(MINI_SOURCES_DIR),
+        warehouse_dir=str(tmp_path / "warehouse"),
+        raw_location=raw_location,
+    )
+    assert warehouse.settings().raw_root == raw_location
+    result = dg.materialize(
+        [source_documents, build_raw_tables_asset()],
+        resources={"warehouse": warehouse},
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    assert result.success
+    memory = fsspec.filesystem("memory")
+    assert memory.ls(f"/{tmp_path.name}/raw/_documents")
+    assert not (tmp_path / "warehouse" / "raw_files").exists()
+    with warehouse.connect(read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM raw.documents").fetchone()[0] == 1
+        assert con.execute("SELECT count(*) FROM raw.cells").fetchone()[0] > 0
+    # Each extracted document is a partition of source_document, its sha256 the data version.
+    materialized = [
+        event.event_specific_data.materialization
+        for event in result.all_events
+        if event.event_type_value == "ASSET_MATERIALIZATION"
+        and event.event_specific_data.materialization.asset_key == DOCUMENT_ASSET_KEY
+    ]
+    assert [m.partition for m in materialized] == [p.name for p in MINI_SOURCES_DIR.iterdir()]
 
 
 def test_a_daily_schedule_runs_the_refresh_job(defs):

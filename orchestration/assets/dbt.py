@@ -108,7 +108,9 @@ def build_dbt_assets(project_dir: Path = DBT_PROJECT_DIR) -> dg.AssetsDefinition
             # One target folder per warehouse, kept between runs: dbt's partial parsing finds its
             # partial_parse.msgpack there, and no folder per run accumulates.
             settings.dbt_target_dir.mkdir(parents=True, exist_ok=True)
-            yield from dbt.cli(list(DBT_BUILD_ARGS), context=context, target_path=settings.dbt_target_dir).stream()
+            yield from dbt.cli(
+                list(DBT_BUILD_ARGS), context=context, target_path=settings.dbt_target_dir
+            ).stream()
         with warehouse.connect() as con:
             record_build(con, fingerprint)
 

@@ -83,11 +83,15 @@ def extract_documents(context: dg.OpExecutionContext, warehouse: WarehouseResour
     if not chunk:
         return []
     settings = warehouse.settings()
-    markers = extract_chunk(settings.sources_dir, [tuple(item) for item in chunk], RawStore(settings.raw_root))
+    markers = extract_chunk(
+        settings.sources_dir, [tuple(item) for item in chunk], RawStore(settings.raw_root)
+    )
     usable = set(partition_keys(m["source_name"] for m in markers))
     for marker in markers:
         if marker["status"] != "read":
-            context.log.warning(f"document {marker['source_name']} could not be read; the other documents go on")
+            context.log.warning(
+                f"document {marker['source_name']} could not be read; the other documents go on"
+            )
         if marker["source_name"] in usable:
             context.log_event(
                 dg.AssetMaterialization(
@@ -122,7 +126,9 @@ def load_raw_tables(context: dg.OpExecutionContext, warehouse: WarehouseResource
         yield dg.Output(
             None,
             output_name=table,
-            metadata=_table_metadata(table, outcome.counts.get(table, 0), len(outcome.inserted), len(outcome.deleted)),
+            metadata=_table_metadata(
+                table, outcome.counts.get(table, 0), len(outcome.inserted), len(outcome.deleted)
+            ),
         )
 
 
@@ -133,10 +139,10 @@ def build_raw_tables_asset() -> dg.AssetsDefinition:
 
     @dg.graph_multi_asset(
         name="extracted_raw_tables",
+        group_name="raw",
         outs={
             table: dg.AssetOut(
                 key=raw_asset_key(table),
-                group_name="raw",
                 kinds={"duckdb", "python"},
                 description=f"DuckDB table {RAW_SCHEMA}.{table}, from the per-document raw files.",
                 dagster_type=dg.Nothing,

@@ -88,7 +88,9 @@ def source_documents(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         context.log.warning(f"{name} is ignored: {reason}")
     from ..extract.pipeline import MANIFEST_NAME
 
-    partitions = sync_document_partitions(context.instance, [n for n in snapshot if n not in ignored and n != MANIFEST_NAME])
+    partitions = sync_document_partitions(
+        context.instance, [n for n in snapshot if n not in ignored and n != MANIFEST_NAME]
+    )
     if partitions["added"] or partitions["deleted"]:
         context.log.info(
             f"document partitions: {len(partitions['added'])} added, {len(partitions['deleted'])} deleted"

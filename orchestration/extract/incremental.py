@@ -42,7 +42,9 @@ class ExtractionPlan:
         return [self.to_extract[i : i + size] for i in range(0, len(self.to_extract), size)]
 
 
-def plan_extraction(sources_dir: Path, store: RawStore, markers: dict[str, dict] | None = None) -> ExtractionPlan:
+def plan_extraction(
+    sources_dir: Path, store: RawStore, markers: dict[str, dict] | None = None
+) -> ExtractionPlan:
     sources_dir = Path(sources_dir)
     if not sources_dir.is_dir():
         raise FileNotFoundError(f"sources folder not found: {sources_dir}")
@@ -88,11 +90,14 @@ def extract_chunk(sources_dir: Path, chunk: Sequence[tuple[str, str]], store: Ra
         extraction = _extract_or_report(path, manifest.get(name))
         extractions.append((extraction, version))
     per_document = {
-        extraction.document_key: {table: rows_to_arrow(table, extraction.rows_for(table)) for table in all_raw_tables()}
+        extraction.document_key: {
+            table: rows_to_arrow(table, extraction.rows_for(table)) for table in all_raw_tables()
+        }
         for extraction, _ in extractions
     }
     combined = {
-        table: pa.concat_tables([tables[table] for tables in per_document.values()]) for table in all_raw_tables()
+        table: pa.concat_tables([tables[table] for tables in per_document.values()])
+        for table in all_raw_tables()
     }
     failures = _validate(combined)
     first_key = extractions[0][0].document_key if extractions else None

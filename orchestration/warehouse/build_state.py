@@ -23,9 +23,12 @@ def _project_checksums(manifest_path: Path) -> list[tuple[str, str]]:
     checksums = []
     for section in ("nodes", "sources", "macros"):
         for unique_id, node in sorted(manifest.get(section, {}).items()):
-            checksum = node.get("checksum", {}).get("checksum") or hashlib.sha256(
-                json.dumps(node.get("macro_sql") or node.get("columns") or {}, sort_keys=True).encode()
-            ).hexdigest()
+            checksum = (
+                node.get("checksum", {}).get("checksum")
+                or hashlib.sha256(
+                    json.dumps(node.get("macro_sql") or node.get("columns") or {}, sort_keys=True).encode()
+                ).hexdigest()
+            )
             checksums.append((unique_id, checksum))
     return checksums
 
@@ -33,7 +36,9 @@ def _project_checksums(manifest_path: Path) -> list[tuple[str, str]]:
 def build_fingerprint(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> str | None:
     """The hash of what dbt would build from, or None when the warehouse has no raw state."""
     try:
-        loaded = con.execute(f"SELECT document_key, input_version FROM {STATE_SCHEMA}.loaded ORDER BY ALL").fetchall()
+        loaded = con.execute(
+            f"SELECT document_key, input_version FROM {STATE_SCHEMA}.loaded ORDER BY ALL"
+        ).fetchall()
     except duckdb.CatalogException:
         return None
     text = json.dumps({"loaded": loaded, "project": _project_checksums(manifest_path)}, sort_keys=True)
@@ -86,7 +91,9 @@ def is_done(warehouse_dir: Path, step: str, fingerprint: str | None) -> bool:
     return fingerprint is not None and path.is_file() and path.read_text(encoding="utf-8") == fingerprint
 
 
-def up_to_date(con: duckdb.DuckDBPyConnection, manifest_path: Path, warehouse_dir: Path) -> tuple[bool, str | None]:
+def up_to_date(
+    con: duckdb.DuckDBPyConnection, manifest_path: Path, warehouse_dir: Path
+) -> tuple[bool, str | None]:
     """(whether dbt, the report and the release are all current for what DuckDB holds, the fingerprint)."""
     fingerprint = build_fingerprint(con, manifest_path)
     current = (

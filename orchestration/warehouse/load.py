@@ -85,7 +85,9 @@ def _reset(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE SCHEMA {STATE_SCHEMA}")
     con.execute(f"CREATE TABLE {STATE_SCHEMA}.meta (name VARCHAR PRIMARY KEY, value VARCHAR)")
     con.execute(f"INSERT INTO {STATE_SCHEMA}.meta VALUES ('schema', ?)", [schema_fingerprint()])
-    con.execute(f"CREATE TABLE {STATE_SCHEMA}.loaded (document_key VARCHAR PRIMARY KEY, input_version VARCHAR)")
+    con.execute(
+        f"CREATE TABLE {STATE_SCHEMA}.loaded (document_key VARCHAR PRIMARY KEY, input_version VARCHAR)"
+    )
 
 
 def loaded_versions(con: duckdb.DuckDBPyConnection) -> dict[str, str] | None:
@@ -106,7 +108,9 @@ def sync_raw_tables(con: duckdb.DuckDBPyConnection, store: RawStore, markers: di
         if not current:
             _reset(con)
             outcome.full_load = True
-        loaded = dict(con.execute(f"SELECT document_key, input_version FROM {STATE_SCHEMA}.loaded").fetchall())
+        loaded = dict(
+            con.execute(f"SELECT document_key, input_version FROM {STATE_SCHEMA}.loaded").fetchall()
+        )
         wanted = {key: marker["input_version"] for key, marker in markers.items()}
         outcome.deleted = sorted(key for key, version in loaded.items() if wanted.get(key) != version)
         outcome.inserted = sorted(key for key, version in wanted.items() if loaded.get(key) != version)

@@ -58,7 +58,9 @@ def _arrow_type(sql_type: str) -> pa.DataType:
 @cache
 def arrow_schema(table: str) -> pa.Schema:
     """The Arrow schema of a raw table, from its DDL (the one definition of its columns)."""
-    return pa.schema([(name, _arrow_type(sql_type)) for name, sql_type in raw_columns(all_raw_tables()[table])])
+    return pa.schema(
+        [(name, _arrow_type(sql_type)) for name, sql_type in raw_columns(all_raw_tables()[table])]
+    )
 
 
 @cache
@@ -164,7 +166,10 @@ class RawStore:
     def remove_document(self, document_key: str) -> None:
         """The marker first (the document stops counting), then its files."""
         fs = self.fs
-        for path in (self.marker_path(document_key), *(self.table_path(t, document_key) for t in all_raw_tables())):
+        for path in (
+            self.marker_path(document_key),
+            *(self.table_path(t, document_key) for t in all_raw_tables()),
+        ):
             if fs.exists(path):
                 fs.rm(path)
 

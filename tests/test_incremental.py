@@ -1,0 +1,156 @@
+"""Incremental refreshes equal a fresh full build of the same sources.
+
+After a sequence of documents added, changed and removed, the raw tables (and, through the whole
+pipeline, the marts, the findings and the release's content hash) of the warehouse that was refreshed
+step by step are those of a warehouse built once from the final folder. Removed documents leave no row.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import SEEDS_DIR, refresh
+
+from orchestration.extract.incremental import extract_chunk, plan_extraction
+from orchestration.extract.metadata import document_key
+from orchestration.warehouse.load import sync_raw_tables
+from orchestration.warehouse.raw_files import RawStore
+from orchestration.warehouse.raw_schema import RAW_SCHEMA, all_raw_tables
+
+SEEDS = sorted(path.name for path in SEEDS_DIR.iterdir() if path.is_file())
+
+
+def _copy(sources: Path, names) -> None:
+    sources.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copy(SEEDS_DIR / name, sources / name)
+        (sources / name).chmod(0o644)
+
+
+def _change_an_amount(path: Path) -> None:
+    """A different printed figure (the first amount with decimals, one more in its last digit)."""
+    text = path.read_text(encoding="utf-8")
+    match = re.search(r"(?<![\d.])(\d{2,}\.\d\d)(?![\d.])", text)
+    assert match, f"no amount in {path.name}"
+    old = match.group(1)
+    new = old[:-1] + str((int(old[-1]) + 1) % 10)
+    path.write_text(text[: match.start()] + new + text[match.end() :], encoding="utf-8")
+
+
+def _refresh_raw(sources: Path, root: str, duckdb_path: Path) -> None:
+    """What the refresh job's extraction steps do, in this process: plan, extract, remove, load."""
+    store = RawStore(root)
+    plan = plan_extraction(sources, store)
+    for key in plan.to_remove:
+        store.remove_document(key)
+    for chunk in plan.chunks(size=2):
+        extract_chunk(sources, chunk, store)
+    with duckdb.connect(str(duckdb_path)) as con:
+        sync_raw_tables(con, store, store.markers())
+
+
+def _raw_rows(duckdb_path: Path) -> dict[str, list]:
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        return {
+            table: con.execute(f"SELECT * FROM {RAW_SCHEMA}.{table} ORDER BY ALL").fetchall()
+            for table in all_raw_tables()
+        }
+
+
+def _steps(sources: Path):
+    """Adds, a change and removals, one folder state per step."""
+    _copy(sources, SEEDS[:3])
+    yield "three documents"
+    _copy(sources, SEEDS[3:4])
+    _change_an_amount(sources / SEEDS[1])
+    (sources / SEEDS[2]).unlink()
+    yield "one added, one changed, one removed"
+    (sources / SEEDS[0]).unlink()
+    _copy(sources, SEEDS[4:5] + SEEDS[2:3])
+    yield "one removed, one added, one restored"
+
+
+@pytest.mark.parametrize("root_kind", ["local", "memory"])
+def test_incremental_raw_tables_equal_a_fresh_load_after_adds_changes_and_removals(tmp_path, root_kind):
+    sources = tmp_path / "sources"
+    root = str(tmp_path / "raw_files") if root_kind == "local" else f"memory://{tmp_path.name}/raw"
+    incremental = tmp_path / "incremental.duckdb"
+    for _step in _steps(sources):
+        _refresh_raw(sources, root, incremental)
+        fresh = tmp_path / f"fresh-{_step[:3]}.duckdb"
+        _refresh_raw(sources, str(tmp_path / f"fresh_files_{_step[:3]}"), fresh)
+        assert _raw_rows(incremental) == _raw_rows(fresh), _step
+        present = {document_key(path.name) for path in sources.iterdir()}
+        with duckdb.connect(str(incremental), read_only=True) as con:
+            keys = {key for (key,) in con.execute("SELECT DISTINCT document_key FROM raw.cells").fetchall()}
+            loaded = {key for (key,) in con.execute("SELECT document_key FROM raw.documents").fetchall()}
+        assert loaded == present and keys <= present
+        assert set(RawStore(root).markers()) == present
+    if root_kind == "memory":
+        import fsspec
+
+        assert fsspec.filesystem("memory").exists(f"/{tmp_path.name}/raw/_documents")
+
+
+def _marts(duckdb_path: Path) -> dict[str, list]:
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        names = [
+            name
+            for (name,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
+            ).fetchall()
+        ]
+        return {name: con.execute(f'SELECT * FROM marts."{name}" ORDER BY ALL').fetchall() for name in names}
+
+
+def _content_hash(warehouse: Path) -> str:
+    releases = warehouse / "releases"
+    latest = (releases / "LATEST").read_text(encoding="utf-8").strip()
+    return json.loads((releases / latest / "datapackage.json").read_text(encoding="utf-8"))[
+        "cnbudget:content_hash"
+    ]
+
+
+@pytest.mark.e2e
+def test_an_incremental_warehouse_and_release_equal_a_fresh_full_build(tmp_path, dbt_manifest):
+    sources = tmp_path / "sources"
+    steps = _steps(sources)
+    next(steps)
+    first = refresh(sources, tmp_path / "incremental")
+    assert first.result.returncode == 0, first.result.stdout + first.result.stderr
+    next(steps)  # one added, one changed, one removed
+    second = refresh(sources, tmp_path / "incremental")
+    assert second.result.returncode == 0, second.result.stdout + second.result.stderr
+    assert "extract_documents[chunk_00000]" in second.result.stdout
+
+    full = refresh(sources, tmp_path / "full")
+    assert full.result.returncode == 0, full.result.stdout + full.result.stderr
+    incremental_marts, full_marts = _marts(second.duckdb_path), _marts(full.duckdb_path)
+    assert incremental_marts.keys() == full_marts.keys()
+    for name in full_marts:
+        assert incremental_marts[name] == full_marts[name], name
+    assert _content_hash(second.warehouse) == _content_hash(full.warehouse)
+    # The removed document is in neither the warehouse nor the release.
+    removed = document_key(SEEDS[2])
+    with duckdb.connect(str(second.duckdb_path), read_only=True) as con:
+        assert (
+            con.execute(
+                "SELECT count(*) FROM marts.dim_document WHERE document_key = ?", [removed]
+            ).fetchone()[0]
+            == 0
+        )
+        assert (
+            con.execute("SELECT count(*) FROM raw.cells WHERE document_key = ?", [removed]).fetchone()[0] == 0
+        )
+
+    # Nothing changed: no extraction, no dbt build, the same release.
+    again = refresh(sources, tmp_path / "incremental")
+    assert again.result.returncode == 0, again.result.stderr
+    assert "nothing changed since the last refresh" in again.result.stdout
+    assert "dbt build: started" not in again.result.stdout
+    assert again.latest == second.latest
