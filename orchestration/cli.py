@@ -280,15 +280,6 @@ def _ensure_manifest() -> None:
         prepare_manifest()
 
 
-def cli_refresh_job():
-    """The `refresh` job, as `dg.reconstructable` needs it: a module-level function, so that the
-    multiprocess executor's step processes can load the same job."""
-    from .definitions import build_definitions
-    from .jobs import REFRESH_JOB_NAME
-
-    return build_definitions().resolve_job_def(REFRESH_JOB_NAME)
-
-
 @contextlib.contextmanager
 def _instance():
     """The instance named by DAGSTER_HOME (runs then show in the UI), else a throwaway one on disk (the
@@ -381,6 +372,8 @@ def run_refresh(settings: Settings, verbose: bool = False) -> tuple[object, Prog
 
     import dagster as dg
 
+    from .jobs import resolved_refresh_job
+
     resource = _warehouse_resource(settings)
     run_config = {
         "resources": {"warehouse": {"config": resource.model_dump()}},
@@ -394,7 +387,7 @@ def run_refresh(settings: Settings, verbose: bool = False) -> tuple[object, Prog
         follower.start()
         try:
             result = dg.execute_job(
-                dg.reconstructable(cli_refresh_job),
+                dg.reconstructable(resolved_refresh_job),
                 instance=instance,
                 run_config=run_config,
                 tags=dict([tag]),

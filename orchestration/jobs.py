@@ -41,3 +41,11 @@ def default_executor(max_concurrent: int | None = None) -> dg.ExecutorDefinition
         },
         name="cnbudget_multiprocess",
     )
+
+
+def resolved_refresh_job() -> dg.JobDefinition:
+    """The `refresh` job of the one Definitions, as `dg.reconstructable` needs it (a module-level
+    function): the multiprocess executor's step processes load the same job through it."""
+    from .definitions import build_definitions
+
+    return build_definitions().resolve_job_def(REFRESH_JOB_NAME)

@@ -521,3 +521,26 @@ def test_explicit_sources_are_recorded(warehouse: Path, tmp_path: Path) -> None:
             "document_key": DOC_000,
         }
     ]
+
+
+def test_a_table_whose_content_did_not_change_is_linked_from_the_previous_release_not_rewritten(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "releases"
+    publish(warehouse, target)
+    change_warehouse(warehouse)
+    publish(warehouse, target)
+    first, second = target / "2024.05.01", target / "2024.05.01.2"
+    descriptors = [json.loads((folder / "datapackage.json").read_text(encoding="utf-8")) for folder in (first, second)]
+    hashes = [{r["name"]: r["cnbudget:content_hash"] for r in d["resources"]} for d in descriptors]
+    unchanged = sorted(name for name in hashes[1] if hashes[0].get(name) == hashes[1][name])
+    changed = sorted(name for name in hashes[1] if hashes[0].get(name) != hashes[1][name])
+    assert "dim_function_code" in unchanged and "fct_expenditure_by_function" in changed
+    for name in unchanged:  # the same file (one inode), its hash as recorded
+        assert (first / f"{name}.parquet").stat().st_ino == (second / f"{name}.parquet").stat().st_ino
+    for name in changed:
+        assert (first / f"{name}.parquet").stat().st_ino != (second / f"{name}.parquet").stat().st_ino
+    for resource in descriptors[1]["resources"]:
+        data = (second / resource["path"]).read_bytes()
+        assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+        assert resource["bytes"] == len(data)

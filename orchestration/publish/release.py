@@ -111,8 +111,11 @@ def publish_release(
             f"release {new_version} would not be newer than the latest release {previous}; "
             "LATEST must name the newest release (is the clock behind?)"
         )
+    reusable = _reusable_files(store, previous, state.complete[previous]) if previous else {}
+    reused: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="cnbudget-release-") as staging_dir:
         notes = _build_release(
+            store,
             Path(staging_dir),
             version=new_version,
             today=today,
@@ -123,9 +126,11 @@ def publish_release(
             docs_path=manifest_path,
             schema=schema,
             warnings=warnings,
+            reusable=reusable,
+            reused=reused,
         )
         temp_name = store.new_temp_name(new_version)
-        store.upload_folder(Path(staging_dir), temp_name)
+        store.upload_folder(Path(staging_dir), temp_name, reused=reused)
     store.publish_folder(temp_name, new_version)
     store.write_text_atomic(LATEST_NAME, new_version + "\n")
     return ReleaseOutcome(
@@ -137,6 +142,45 @@ def publish_release(
         content_hash=content_hash,
         warnings=tuple(warnings),
     )
+
+
+@dataclass(frozen=True)
+class _Reusable:
+    """A table file of the previous release, with what the new release must say about it."""
+
+    path: str  # relative to the target
+    written: WrittenFile
+
+
+def _reusable_files(store: ReleaseTarget, version: str, descriptor: dict) -> dict[str, tuple[str, _Reusable]]:
+    """table name -> (content hash, file) of the previous release's tables."""
+    files = {}
+    for resource in descriptor.get("resources", []):
+        content_hash, digest = resource.get(dp.CONTENT_HASH), str(resource.get("hash", ""))
+        if not content_hash or not digest.startswith("sha256:") or "bytes" not in resource:
+            continue
+        written = WrittenFile(name=resource["path"], bytes=int(resource["bytes"]), sha256=digest[len("sha256:") :])
+        files[resource["name"]] = (content_hash, _Reusable(f"{version}/{resource['path']}", written))
+    return files
+
+
+def _table_file(
+    store: ReleaseTarget, table, folder: Path, reusable: dict[str, tuple[str, _Reusable]], reused: dict[str, str]
+) -> WrittenFile:
+    """A table's Parquet file: the previous release's when its content is the same (not written again,
+    linked into the new release), else written now."""
+    name = f"{table.name}.parquet"
+    previous = reusable.get(table.name)
+    if previous is not None and previous[0] == table.content_hash and previous[1].written.name == name:
+        try:
+            store.fs.get_file(store.path(previous[1].path), str(folder / name))
+        except (OSError, FileNotFoundError):
+            pass
+        else:
+            if file_digest(folder / name).sha256 == previous[1].written.sha256:
+                reused[name] = previous[1].path
+                return previous[1].written
+    return write_parquet(table.data, folder / name)
 
 
 def _prepare_target(store: ReleaseTarget) -> tuple[TargetState, list[str]]:
@@ -180,6 +224,7 @@ def _open_warehouse(
 
 
 def _build_release(
+    store: ReleaseTarget,
     folder: Path,
     *,
     version: str,
@@ -191,10 +236,14 @@ def _build_release(
     docs_path: Path | None,
     schema: str,
     warnings: list[str],
+    reusable: dict | None = None,
+    reused: dict[str, str] | None = None,
 ) -> str:
-    """Write every file of the release into the local `folder`; returns the release notes."""
+    """Write every file of the release into the local `folder`; returns the release notes. A table whose
+    content equals the previous release's reuses its file (named in `reused`, linked when uploaded)."""
+    reused = {} if reused is None else reused
     written: dict[str, WrittenFile] = {
-        table.name: write_parquet(table.data, folder / f"{table.name}.parquet") for table in contents.tables
+        table.name: _table_file(store, table, folder, reusable or {}, reused) for table in contents.tables
     }
     docs = load_model_docs(docs_path, schema)
     build_release_database(

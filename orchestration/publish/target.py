@@ -94,14 +94,33 @@ class ReleaseTarget:
         """A fresh temporary name (random, which is fine: temporary names are never published)."""
         return f"{TEMP_PREFIX}{label}-{secrets.token_hex(4)}"
 
-    def upload_folder(self, local_folder: Path, folder: str) -> None:
-        """Copy the files of a flat local folder into `folder` of the target, one file at a time."""
+    def upload_folder(self, local_folder: Path, folder: str, reused: dict[str, str] | None = None) -> None:
+        """Copy the files of a flat local folder into `folder` of the target, one file at a time.
+
+        `reused` maps a file name to the target-relative path of an identical file of an earlier
+        release: that file is hard-linked (local targets) or copied within the store (object stores)
+        instead of being uploaded again. Releases are never modified, so sharing their files is safe."""
+        reused = reused or {}
         self.fs.makedirs(self.path(folder), exist_ok=True)
         for file in sorted(local_folder.iterdir()):
             if not file.is_file():
                 raise ValueError(f"release staging folder must be flat, found {file}")
-            self.fs.put_file(str(file), self.path(folder, file.name))
+            destination = self.path(folder, file.name)
+            if file.name in reused and self._link(self.path(reused[file.name]), destination):
+                continue
+            self.fs.put_file(str(file), destination)
         self._sync(folder)
+
+    def _link(self, source: str, destination: str) -> bool:
+        """A hard link (local) or an in-store copy of an existing file; False when neither is possible."""
+        try:
+            if self.is_local:
+                os.link(source, destination)
+            else:
+                self.fs.copy(source, destination)
+        except (OSError, NotImplementedError):
+            return False
+        return True
 
     def publish_folder(self, temp_folder: str, folder: str) -> None:
         """The one rename that makes a release appear; refuses to touch an existing folder."""
