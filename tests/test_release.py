@@ -531,7 +531,9 @@ def test_a_table_whose_content_did_not_change_is_linked_from_the_previous_releas
     change_warehouse(warehouse)
     publish(warehouse, target)
     first, second = target / "2024.05.01", target / "2024.05.01.2"
-    descriptors = [json.loads((folder / "datapackage.json").read_text(encoding="utf-8")) for folder in (first, second)]
+    descriptors = [
+        json.loads((folder / "datapackage.json").read_text(encoding="utf-8")) for folder in (first, second)
+    ]
     hashes = [{r["name"]: r["cnbudget:content_hash"] for r in d["resources"]} for d in descriptors]
     unchanged = sorted(name for name in hashes[1] if hashes[0].get(name) == hashes[1][name])
     changed = sorted(name for name in hashes[1] if hashes[0].get(name) != hashes[1][name])

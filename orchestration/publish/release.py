@@ -159,13 +159,19 @@ def _reusable_files(store: ReleaseTarget, version: str, descriptor: dict) -> dic
         content_hash, digest = resource.get(dp.CONTENT_HASH), str(resource.get("hash", ""))
         if not content_hash or not digest.startswith("sha256:") or "bytes" not in resource:
             continue
-        written = WrittenFile(name=resource["path"], bytes=int(resource["bytes"]), sha256=digest[len("sha256:") :])
+        written = WrittenFile(
+            name=resource["path"], bytes=int(resource["bytes"]), sha256=digest[len("sha256:") :]
+        )
         files[resource["name"]] = (content_hash, _Reusable(f"{version}/{resource['path']}", written))
     return files
 
 
 def _table_file(
-    store: ReleaseTarget, table, folder: Path, reusable: dict[str, tuple[str, _Reusable]], reused: dict[str, str]
+    store: ReleaseTarget,
+    table,
+    folder: Path,
+    reusable: dict[str, tuple[str, _Reusable]],
+    reused: dict[str, str],
 ) -> WrittenFile:
     """A table's Parquet file: the previous release's when its content is the same (not written again,
     linked into the new release), else written now."""

@@ -8,6 +8,7 @@ are compared squashed; free text is kept readable (paragraphs on their own lines
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _PARAGRAPH_BREAK = re.compile(r"</p>\s*<p[^<>]*>", re.IGNORECASE)
@@ -21,7 +22,9 @@ _CJK_GAP = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])|(?<=[\u4e00-\u9fff])\n+(?=[
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "[", "】": "]", "：": ":"})
 
 
+@lru_cache(maxsize=1 << 16)
 def strip_markup(text: str) -> str:
+    """Cached: the same header and label texts recur in every table of every document."""
     text = _PARAGRAPH_BREAK.sub("\n", text)
     text = _TAG.sub("", text)
     return _BOOKMARK.sub("", text)
@@ -46,6 +49,7 @@ def squash_name(text: str | None) -> str | None:
     return text or None
 
 
+@lru_cache(maxsize=1 << 16)
 def label_key(text: str) -> str:
-    """How labels are compared: squashed, full-width brackets and colon unified."""
+    """How labels are compared: squashed, full-width brackets and colon unified (cached: pure)."""
     return _SPACES.sub("", strip_markup(text)).translate(_BRACKETS)

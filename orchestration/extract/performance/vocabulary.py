@@ -127,7 +127,14 @@ class Vocabulary:
 
     # --- labels -------------------------------------------------------------------------------
     def header_column(self, printed: str) -> HeaderColumn | None:
-        """What an indicator-header cell names, or None for a cell that is not a known column."""
+        """What an indicator-header cell names, or None for a cell that is not a known column (memoised
+        per vocabulary: the same header texts recur in every table)."""
+        cache = self.__dict__.setdefault("_header_columns_seen", {})
+        if printed not in cache:
+            cache[printed] = self._header_column(printed)
+        return cache[printed]
+
+    def _header_column(self, printed: str) -> HeaderColumn | None:
         key = label_key(printed)
         unit = None
         unit_match = re.search(r"\((万元|元)\)$", key)

@@ -1,0 +1,105 @@
+"""A synthetic corpus: N distinct departments across provinces and years, made from the seed documents.
+
+Each document is a seed (the three text layouts: tsv, pdftotext, cell per line; PDFs and spreadsheets
+are added as the readers land, see `--formats`) with its region, department and year replaced and every
+printed amount multiplied by a small whole factor. Multiplying every amount of a document by the same
+integer keeps each sum exact, so documents differ and still reconcile as their seed does. Deterministic:
+the same N gives the same files.
+
+    python benchmarks/corpus.py N OUT_DIR
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+SEEDS = Path(__file__).resolve().parent.parent / "sources"
+
+PROVINCES = (
+    "北京市 天津市 河北省 山西省 内蒙古自治区 辽宁省 吉林省 黑龙江省 上海市 江苏省 浙江省 安徽省 福建省 江西省 山东省 "
+    "河南省 湖北省 湖南省 广东省 广西壮族自治区 海南省 重庆市 四川省 贵州省 云南省 西藏自治区 陕西省 甘肃省 青海省 "
+    "宁夏回族自治区 新疆维吾尔自治区"
+).split()
+PREFECTURES = (
+    "石家庄市 太原市 大连市 长春市 哈尔滨市 苏州市 杭州市 合肥市 福州市 南昌市 济南市 郑州市 武汉市 长沙市 广州市 "
+    "南宁市 海口市 成都市 贵阳市 昆明市 西安市 兰州市 西宁市 银川市 朝阳市"
+).split()
+COUNTIES = (
+    "稷山县 平乡县 正定县 平遥县 宽甸满族自治县 农安县 巴彦县 沛县 安吉县 肥西县 闽侯县 婺源县 曲阜市 "
+    "兰考县 秭归县 宁乡市 博罗县 阳朔县 澄迈县 郫都区 湄潭县 弥勒市 富平县 敦煌市 湟源县 贺兰县 昌吉市"
+).split()
+DEPARTMENTS = (
+    "组织部 宣传部 统战部 政法委员会 发展和改革局 教育局 科学技术局 工业和信息化局 公安局 民政局 司法局 财政局 "
+    "人力资源和社会保障局 自然资源局 生态环境局 住房和城乡建设局 交通运输局 水利局 农业农村局 商务局 文化和旅游局 "
+    "卫生健康委员会 退役军人事务局 应急管理局 审计局 市场监督管理局 统计局 医疗保障局 林业局 档案局"
+).split()
+# Per seed: the region as printed and which list replaces it.
+SEED_REGIONS = {
+    "000_3dc14b99499346cd.txt": ("吉林省", PROVINCES),
+    "001_c9601cb349fb6821.txt": ("稷山县", COUNTIES),
+    "002_0851205fe117d4ca.txt": ("江苏省", PROVINCES),
+    "003_fea1944156b82701.txt": ("朝阳市", PREFECTURES),
+    "004_909d9174802cb080.txt": ("平乡县", COUNTIES),
+}
+YEAR_SHIFTS = (0, -1, -2, -3, -4, -5)
+_AMOUNT = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)\.(\d{1,4})(?![\d%.])")
+_YEAR = re.compile(r"(20[12]\d)(年)")
+
+
+def _scale(text: str, factor: int) -> str:
+    def repl(match: re.Match) -> str:
+        whole, frac = match.group(1), match.group(2)
+        value = Decimal(whole.replace(",", "") + "." + frac) * factor
+        formatted = f"{value:,.{len(frac)}f}" if "," in whole else f"{value:.{len(frac)}f}"
+        return formatted
+
+    return _AMOUNT.sub(repl, text) if factor != 1 else text
+
+
+def make_document(index: int) -> tuple[str, str]:
+    """(file name, text) of the index-th document."""
+    seeds = sorted(SEED_REGIONS)
+    seed = seeds[index % len(seeds)]
+    n = index // len(seeds)
+    region, regions = SEED_REGIONS[seed]
+    department = DEPARTMENTS[n % len(DEPARTMENTS)]
+    place = regions[(n // len(DEPARTMENTS) + seeds.index(seed)) % len(regions)]
+    rest = n // (len(DEPARTMENTS) * len(regions))
+    shift = YEAR_SHIFTS[rest % len(YEAR_SHIFTS)]
+    unit = rest // len(YEAR_SHIFTS)  # beyond every combination: numbered units keep departments distinct
+    if unit:
+        department = f"{department}第{unit}分局"
+    text = (SEEDS / seed).read_text(encoding="utf-8")
+    text = text.replace(region, place).replace("组织部", department)
+    if shift:
+        text = _YEAR.sub(lambda m: f"{int(m.group(1)) + shift}{m.group(2)}", text)
+    text = _scale(text, 1 + index % 4)
+    return f"{index:06d}_{seed[4:8]}.txt", text
+
+
+def write_corpus(n: int, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index in range(n):
+        name, text = make_document(index)
+        path = out / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:  # `make bench` runs every script: without arguments, the usage
+        print(__doc__)
+        return 0 if not argv else 2
+    paths = write_corpus(int(argv[0]), Path(argv[1]))
+    print(f"{len(paths)} documents in {argv[1]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

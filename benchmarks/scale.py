@@ -1,0 +1,150 @@
+"""Scale benchmark: `cnbudget refresh` on synthetic corpora (benchmarks/corpus.py) of N documents.
+
+For each N: a full refresh into a new warehouse, a refresh with nothing changed, and a refresh after
+one document changed; each with wall time, CPU time (all processes), peak RSS (sum over the refresh's
+process tree, sampled every 0.2 s) and the time of each stage as the CLI prints it.
+
+    python benchmarks/scale.py [N ...]          # default: 100 1000
+    python benchmarks/scale.py --keep DIR N     # keep corpora and warehouses in DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import write_corpus  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+_STAGE = re.compile(r"^\[(?:\d/6|-)\] (.+?): done in ([\d.]+)s")
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def _tree_rss(root: int) -> int:
+    """Resident bytes of a process and all its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry), int(fields[1])
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = int(fields[21]) * _PAGE
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo += children.get(pid, [])
+    return total
+
+
+def run_refresh(sources: Path, warehouse: Path) -> dict:
+    env = {**os.environ, "DAGSTER_DISABLE_TELEMETRY": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env.pop("DAGSTER_HOME", None)
+    cli = [
+        sys.executable,
+        "-m",
+        "orchestration.cli",
+        "refresh",
+        "--sources",
+        str(sources),
+        "--warehouse",
+        str(warehouse),
+    ]
+    before = os.times()
+    started = time.monotonic()
+    process = subprocess.Popen(
+        cli, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    peak = [0]
+
+    def sample() -> None:
+        while process.poll() is None:
+            peak[0] = max(peak[0], _tree_rss(process.pid))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output = process.communicate()[0]
+    wall = time.monotonic() - started
+    sampler.join()
+    after = os.times()
+    stages: dict[str, float] = {}
+    for line in output.splitlines():
+        match = _STAGE.match(line)
+        if match:
+            name = re.sub(r"\[chunk_\d+\]", "[chunks]", match.group(1))
+            stages[name] = stages.get(name, 0.0) + float(match.group(2))
+    if process.returncode != 0:
+        print(output[-3000:], file=sys.stderr)
+    return {
+        "ok": process.returncode == 0,
+        "wall": wall,
+        "cpu": (after.children_user - before.children_user)
+        + (after.children_system - before.children_system),
+        "peak_rss_mb": peak[0] / 2**20,
+        "stages": stages,
+    }
+
+
+def _change_one(sources: Path) -> None:
+    path = sorted(sources.iterdir())[len(list(sources.iterdir())) // 2]
+    text = path.read_text(encoding="utf-8")
+    match = re.search(r"(?<![\d.])(\d{2,}\.\d\d)(?![\d.%])", text)
+    old = match.group(1)
+    path.write_text(
+        text[: match.start()] + old[:-1] + str((int(old[-1]) + 1) % 10) + text[match.end() :],
+        encoding="utf-8",
+    )
+
+
+def _print(n: int, scenario: str, result: dict) -> None:
+    stages = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in result["stages"].items())
+    print(
+        f"N={n:>6} {scenario:<16} wall {result['wall']:7.1f}s  cpu {result['cpu']:7.1f}s  "
+        f"peak RSS {result['peak_rss_mb']:7.0f} MB  {'ok' if result['ok'] else 'FAILED'}\n    {stages}",
+        flush=True,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("sizes", nargs="*", type=int, default=[100, 1000])
+    parser.add_argument("--keep", metavar="DIR")
+    args = parser.parse_args()
+    root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="cnbudget-scale-"))
+    try:
+        for n in args.sizes:
+            sources, warehouse = root / f"corpus_{n}", root / f"warehouse_{n}"
+            shutil.rmtree(warehouse, ignore_errors=True)
+            write_corpus(n, sources)
+            full = run_refresh(sources, warehouse)
+            _print(n, "full refresh", full)
+            unchanged = run_refresh(sources, warehouse)
+            _print(n, "nothing changed", unchanged)
+            _change_one(sources)
+            changed = run_refresh(sources, warehouse)
+            _print(n, "one changed", changed)
+            print(f"    one changed / full: {changed['wall'] / full['wall']:.1%}", flush=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
