@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import write_corpus  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-_STAGE = re.compile(r"^\[(?:\d/6|-)\] (.+?): done in ([\d.]+)s")
+_STAGE = re.compile(r"^\[\d/6\] (.+?): done in ([\d.]+)s")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -87,8 +87,7 @@ def run_refresh(sources: Path, warehouse: Path) -> dict:
     for line in output.splitlines():
         match = _STAGE.match(line)
         if match:
-            name = re.sub(r"\[chunk_\d+\]", "[chunks]", match.group(1))
-            stages[name] = stages.get(name, 0.0) + float(match.group(2))
+            stages[match.group(1)] = float(match.group(2))
     if process.returncode != 0:
         print(output[-3000:], file=sys.stderr)
     return {

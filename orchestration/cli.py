@@ -50,6 +50,8 @@ def stage_of(step_key: str | None) -> str:
         return "run"
     if step_key in STAGES:
         return STAGES[step_key]
+    if step_key.startswith("extracted_raw_tables."):  # plan, one step per chunk of documents, load
+        return "extraction"
     from .checks import CHECK_NAME
 
     if step_key.endswith(CHECK_NAME) or step_key == "raw_tables_pandera":
@@ -144,6 +146,14 @@ class ProgressPrinter(logging.Handler):
         stage = stage_of(event.step_key)
         if kind == "STEP_START":
             self._start(stage)
+        elif kind == "STEP_SUCCESS" and stage == "extraction" and "[" in (event.step_key or ""):
+            self._print(f"    extracted {event.step_key.split('[', 1)[1].rstrip(']')}")
+        elif (
+            kind == "STEP_SUCCESS"
+            and stage == "extraction"
+            and not event.step_key.endswith("load_raw_tables")
+        ):
+            pass  # the extraction ends when its rows are loaded
         elif kind == "STEP_SUCCESS" and stage != "validation":
             self._finish(stage)
         elif kind == "STEP_FAILURE":
@@ -316,7 +326,14 @@ def _captured_fd_stdout(active: bool) -> Iterator[tuple[TextIO, list[str]]]:
     with tempfile.TemporaryFile(mode="w+b") as sink:
         os.dup2(sink.fileno(), 1)
         os.dup2(sink.fileno(), 2)
-        terminal = os.fdopen(os.dup(saved), "w", buffering=1, encoding="utf-8")
+        original = sys.stdout
+        try:
+            writes_to_fd1 = original.fileno() == 1
+        except (AttributeError, OSError, io.UnsupportedOperation):
+            writes_to_fd1 = False
+        # The progress lines go where stdout went: the saved descriptor, or the object that stood for
+        # stdout (a test's capture) when it was not descriptor 1.
+        terminal = os.fdopen(os.dup(saved), "w", buffering=1, encoding="utf-8") if writes_to_fd1 else original
         try:
             with contextlib.redirect_stdout(io.StringIO()) as inner:
                 yield terminal, captured
@@ -327,7 +344,8 @@ def _captured_fd_stdout(active: bool) -> Iterator[tuple[TextIO, list[str]]]:
             os.dup2(saved_err, 2)
             os.close(saved)
             os.close(saved_err)
-            terminal.close()
+            if terminal is not original:
+                terminal.close()
             sink.seek(0)
             captured.append(sink.read().decode("utf-8", errors="replace"))
             captured.append(inner.getvalue())
@@ -364,6 +382,27 @@ class _RunFollower(threading.Thread):
             self.poll()
 
 
+# `CNBUDGET_EXECUTOR=in_process`: every step in this process, one after the other (debugging, and tests
+# that replace a function of the extraction in this process).
+ENV_EXECUTOR = "CNBUDGET_EXECUTOR"
+
+
+def _run_refresh_in_process(settings: Settings, verbose: bool) -> tuple[object, ProgressPrinter, str]:
+    from .jobs import resolved_refresh_job
+
+    printer = ProgressPrinter(sys.stdout)
+    job = resolved_refresh_job().with_logger_defs({"cnbudget_progress": progress_logger_def(printer)})
+    run_config = {
+        "resources": {"warehouse": {"config": _warehouse_resource(settings).model_dump()}},
+        "loggers": {"cnbudget_progress": {}},
+    }
+    tool_output = io.StringIO()
+    with _instance() as instance, contextlib.redirect_stdout(sys.stdout if verbose else tool_output):
+        result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
+    printer.close_open_stages()
+    return result, printer, tool_output.getvalue()
+
+
 def run_refresh(settings: Settings, verbose: bool = False) -> tuple[object, ProgressPrinter, str]:
     """Execute the `refresh` job (multiprocess executor: extraction on every core); return Dagster's result,
     what the printer saw and the output of the tools it ran (dbt's log lines), which is shown only with
@@ -374,6 +413,8 @@ def run_refresh(settings: Settings, verbose: bool = False) -> tuple[object, Prog
 
     from .jobs import resolved_refresh_job
 
+    if os.environ.get(ENV_EXECUTOR) == "in_process":
+        return _run_refresh_in_process(settings, verbose)
     resource = _warehouse_resource(settings)
     run_config = {
         "resources": {"warehouse": {"config": resource.model_dump()}},

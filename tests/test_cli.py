@@ -102,18 +102,20 @@ def test_status_without_a_warehouse_fails_in_one_line(tmp_path, capsys):
 def test_a_blocking_validation_failure_stops_the_run_before_dbt_and_names_the_row(
     tmp_path, monkeypatch, capsys, dbt_manifest
 ):
-    from orchestration.extract import pipeline
+    from orchestration.extract import incremental
 
-    real_extract = pipeline.extract_sources
+    real_extract = incremental._extract_or_report
     document = next(MINI_SOURCES_DIR.iterdir()).name
 
-    def extract_with_a_malformed_code(sources_dir):
-        extractions = real_extract(sources_dir)
-        cell = next(c for e in extractions for c in e.cells if c.get("function_code"))
+    def extract_with_a_malformed_code(path, manifest_entry):
+        extraction = real_extract(path, manifest_entry)
+        cell = next(c for c in extraction.cells if c.get("function_code"))
         cell["function_code"] = "20A"
-        return extractions
+        return extraction
 
-    monkeypatch.setattr(pipeline, "extract_sources", extract_with_a_malformed_code)
+    # The replaced function must run in this process: every step in it.
+    monkeypatch.setenv("CNBUDGET_EXECUTOR", "in_process")
+    monkeypatch.setattr(incremental, "_extract_or_report", extract_with_a_malformed_code)
     warehouse = tmp_path / "warehouse"
     code = main(["refresh", "--sources", str(MINI_SOURCES_DIR), "--warehouse", str(warehouse)])
     out, err = capsys.readouterr()

@@ -126,7 +126,7 @@ def test_an_incremental_warehouse_and_release_equal_a_fresh_full_build(tmp_path,
     next(steps)  # one added, one changed, one removed
     second = refresh(sources, tmp_path / "incremental")
     assert second.result.returncode == 0, second.result.stdout + second.result.stderr
-    assert "extract_documents[chunk_00000]" in second.result.stdout
+    assert "extracted chunk_00000" in second.result.stdout
 
     full = refresh(sources, tmp_path / "full")
     assert full.result.returncode == 0, full.result.stdout + full.result.stderr
