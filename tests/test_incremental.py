@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import SEEDS_DIR, refresh
+from conftest import REPO, SEEDS_DIR, refresh
 
 from orchestration.extract.incremental import extract_chunk, plan_extraction
 from orchestration.extract.metadata import document_key
@@ -127,6 +127,12 @@ def test_an_incremental_warehouse_and_release_equal_a_fresh_full_build(tmp_path,
     second = refresh(sources, tmp_path / "incremental")
     assert second.result.returncode == 0, second.result.stdout + second.result.stderr
     assert "extracted chunk_00000" in second.result.stdout
+
+    # dbt parsed partially the second time (one stable profile, target folder and variables), and left
+    # no folder per run.
+    dbt_log = (tmp_path / "incremental" / ".dbt_target" / "dbt.log").read_text(encoding="utf-8")
+    assert dbt_log.count("Unable to do partial parsing") <= 1
+    assert not list((REPO / "dbt_project" / "target").glob("dbt_models-*"))
 
     full = refresh(sources, tmp_path / "full")
     assert full.result.returncode == 0, full.result.stdout + full.result.stderr
