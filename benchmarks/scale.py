@@ -29,10 +29,15 @@ _STAGE = re.compile(r"^\[\d/6\] (.+?): done in ([\d.]+)s")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def _tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants (from /proc)."""
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _tree_rss(root: int, cpu: dict[int, float] | None = None) -> int:
+    """Resident bytes of a process and all its descendants (from /proc); `cpu` gets each one's CPU
+    seconds so far (the last value seen counts for a process that ends between samples)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
+    ticks: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -44,10 +49,13 @@ def _tree_rss(root: int) -> int:
         pid, ppid = int(entry), int(fields[1])
         children.setdefault(ppid, []).append(pid)
         rss[pid] = int(fields[21]) * _PAGE
+        ticks[pid] = int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
         total += rss.get(pid, 0)
+        if cpu is not None and pid in ticks:
+            cpu[pid] = max(cpu.get(pid, 0.0), ticks[pid] / _TICK)
         todo += children.get(pid, [])
     return total
 
@@ -71,10 +79,11 @@ def run_refresh(sources: Path, warehouse: Path) -> dict:
         cli, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     peak = [0]
+    cpu: dict[int, float] = {}
 
     def sample() -> None:
         while process.poll() is None:
-            peak[0] = max(peak[0], _tree_rss(process.pid))
+            peak[0] = max(peak[0], _tree_rss(process.pid, cpu))
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)

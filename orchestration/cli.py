@@ -121,7 +121,7 @@ class ProgressPrinter(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         meta = getattr(record, "dagster_meta", None) or {}
-        self.handle(
+        self.handle_event(
             meta.get("dagster_event"),
             meta.get("step_key"),
             str(meta.get("orig_message", "")) or record.getMessage(),
@@ -130,9 +130,9 @@ class ProgressPrinter(logging.Handler):
 
     def handle_entry(self, entry) -> None:
         """An entry of the run's event log (the run's steps may run in other processes)."""
-        self.handle(entry.dagster_event, entry.step_key, entry.user_message or "", entry.level)
+        self.handle_event(entry.dagster_event, entry.step_key, entry.user_message or "", entry.level)
 
-    def handle(self, event, step_key: str | None, message: str, levelno: int) -> None:
+    def handle_event(self, event, step_key: str | None, message: str, levelno: int) -> None:
         if event is None:
             if message.startswith(_NOT_EXECUTED):
                 self._skipped(stage_of(step_key))
