@@ -37,6 +37,8 @@ READERS: dict[str, str] = {
     "html": "orchestration.readers.html:read_html",
 }
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# An encrypted .xlsx/.docx is an OLE2 file holding the real package in a stream of this name.
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
 def known_suffixes() -> tuple[str, ...]:
@@ -66,6 +68,10 @@ def detect_format(data: bytes, name: str) -> str:
     if data.startswith(b"PK\x03\x04"):
         return _zip_format(data, name)
     if data.startswith(_OLE2):
+        if _ENCRYPTED_PACKAGE in data:
+            raise UnreadableDocument(
+                f"{name}: an encrypted (password-protected) Office file: publish or save it without a password"
+            )
         if suffix == ".xls" or suffix not in known_suffixes():
             return "xls"
         if suffix in (".doc", ".docx"):
