@@ -207,6 +207,7 @@ def test_sheet_name_titles_a_sheet_that_prints_none_and_hidden_sheets_are_noted(
         (("单位：万元", ""), Origin(sheet="支出决算表", row=1)),
         (("项目", "本年支出"), Origin(sheet="支出决算表", row=2)),
     ]
+    assert grid.rows[0].locator() == grid.rows[0].locator(0) == "收入决算表 (sheet name)"
     texts = [row.cells[0] for row in grid.rows]
     assert texts[6:] == ["2024年收入支出决算总表", "项目", "项目", "内部说明"]  # no title from 表3, Sheet4
     assert grid.details["sheet_names_as_titles"] == "收入决算表; 支出决算表"

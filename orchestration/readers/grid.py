@@ -39,7 +39,8 @@ class Origin:
     """Where a row was printed, in its format's own terms (all 1-based, as a reader would cite them).
 
     - PDF: `page`, and `table`/`row` when the row belongs to a ruled table of that page;
-    - spreadsheet: `sheet` and `row` (the sheet's own row number, so cells read "Sheet1!C5");
+    - spreadsheet: `sheet` and `row` (the sheet's own row number, so cells read "Sheet1!C5"); no
+      `row` for a title row made from the sheet's name;
     - Word, HTML: `table` (index in the document) and `row`;
     - text: none of them: the row's `line` says it all.
     """
@@ -52,6 +53,8 @@ class Origin:
     def cell(self, index: int) -> str:
         """The address of the cell in column `index` (0-based) of this row."""
         if self.sheet is not None:
+            if self.row is None:  # a title row a reader made from the sheet's name
+                return f"{self.sheet} (sheet name)"
             return f"{self.sheet}!{column_letters(index)}{self.row}"
         parts = []
         if self.page is not None:
@@ -98,7 +101,11 @@ class Row:
             return f"line {self.line}"
         if index is None:
             if self.origin.sheet is not None:
-                return f"{self.origin.sheet}!{self.origin.row}"
+                return (
+                    self.origin.cell(0)
+                    if self.origin.row is None
+                    else f"{self.origin.sheet}!{self.origin.row}"
+                )
             return self.origin.cell(0).rsplit(", cell", 1)[0]
         return self.origin.cell(index)
 

@@ -30,9 +30,7 @@ _DECLARED = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_:.\-]+)""",
     re.I,
 )
-_GB_FAMILY = frozenset(
-    "gb2312 gbk gb18030 x-gbk cp936 ms936 windows-936 euc-cn gb_2312-80".split()
-)
+_GB_FAMILY = frozenset("gb2312 gbk gb18030 x-gbk cp936 ms936 windows-936 euc-cn gb_2312-80".split())
 # Single-byte codes decode any bytes: declared on a Chinese page they are a misconfiguration.
 _SINGLE_BYTE = {"latin_1", "iso8859-1", "cp1252", "ascii", "iso8859-15"}
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
