@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from orchestration.extract.pipeline import extract_document
-from orchestration.readers import Origin, UnreadableDocument, read_document, squash
+from orchestration.readers import Origin, UnreadableDocument, read_document
 from orchestration.readers.number_format import display_number
 
 REPO = Path(__file__).resolve().parent.parent
@@ -432,13 +432,10 @@ _PLACE = {"document_key", "line_number", "col_seq", "raw_value", "table_seq"}
 
 
 def _facts(extraction):
-    """What the facts say, white space inside texts aside: a PDF wraps a long cell where the text
-    had no break, and the reader keeps the break as "\n" (recognisers squash white space)."""
+    """What the facts say, to the character: texts, codes, dimensions and amounts."""
 
     def semantic(rows):
-        return Counter(
-            tuple(sorted((k, squash(str(v))) for k, v in row.items() if k not in _PLACE)) for row in rows
-        )
+        return Counter(tuple(sorted((k, str(v)) for k, v in row.items() if k not in _PLACE)) for row in rows)
 
     return {
         "cells": semantic(extraction.cells),
@@ -465,27 +462,8 @@ def seed_facts():
         "seed000.xls",
         "seed000.html",
         "seed000_gbk.html",
-        pytest.param(
-            "seed000_from_docx.pdf",
-            id="pdf-from-docx",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="PDF reader (orchestration/readers/pdf.py, not this change): the quotes of "
-                "一般公共预算“三公”经费支出预算表 leave the title line; the three-row header of 收入预算总表 "
-                "(部门(单位) 名称 spanning down) is misread (9 cells quarantined); 项目支出预算表 rows shift; "
-                "项目支出绩效目标表 yields 1 project of 22",
-            ),
-        ),
-        pytest.param(
-            "seed000_from_xlsx.pdf",
-            id="pdf-from-xlsx",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="PDF reader (orchestration/readers/pdf.py, not this change): the quotes of "
-                "一般公共预算“三公”经费支出预算表 leave the title line (6 cells name the table without them); "
-                "wrapped 年度绩效目标 cells keep their line breaks inside performance_project.attributes",
-            ),
-        ),
+        pytest.param("seed000_from_docx.pdf", id="pdf-from-docx"),
+        pytest.param("seed000_from_xlsx.pdf", id="pdf-from-xlsx"),
     ],
 )
 def test_seed_000_in_every_format_gives_the_facts_of_its_text(name, seed_facts):
