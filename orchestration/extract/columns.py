@@ -226,7 +226,24 @@ def positional_columns(
             continue
         role, dims, problem = combine_path(family, path, registry)
         columns.append(Column(index=c, label=" / ".join(path), role=role, dims=dims, problem=problem))
+    _mark_code_parts(columns, body)
     return columns
+
+
+_CODE_PART = re.compile(r"^\d{2}$")
+
+
+def _mark_code_parts(columns: list[Column], body: list[Row]) -> None:
+    """款 and 项 columns whose header is merged into the 科目编码 cell beside them ("科目编码" over
+    three cells, no 类 | 款 | 项 row): a column of no meaning of its own, right of a code column, whose
+    body prints only 2-digit parts, is part of the code."""
+    for left, column in zip(columns, columns[1:], strict=False):
+        if left.role != "code" or column.role != "unknown" or column.dims:
+            continue
+        printed = [squash(r.cells[column.index]) for r in body if column.index < len(r.cells)]
+        printed = [p for p in printed if p and p not in ("类", "款", "项")]  # a header word on the total row
+        if printed and all(_CODE_PART.match(p) for p in printed):
+            column.role = "code"
 
 
 def split_blocks(columns: list[Column]) -> list[Block]:

@@ -11,13 +11,29 @@ from .context import TableContext, cell_text
 from .labels import RowLabel, row_label
 
 
+def _block_cost_types(ctx: TableContext, blocks: list[Block], body: list[Row]) -> dict[int, str]:
+    """The cost type of each side-by-side block that ends in its own total line (人员经费合计 |
+    公用经费合计) and prints one amount column: its rows are that cost type, whatever the column is
+    headed (决算数)."""
+    found: dict[int, str] = {}
+    for position, block in enumerate(blocks):
+        if len(block.amount_columns) != 1:
+            continue
+        for row in body:
+            meaning = ctx.registry.row_meaning("economic_totals", row_label(row, block).text)
+            if meaning:
+                found[position] = meaning["cost_type"]
+    return found
+
+
 @recogniser("economic_table")
 def economic_table(ctx: TableContext, blocks: list[Block], body: list[Row]) -> None:
     scheme = "department"
+    block_cost = _block_cost_types(ctx, blocks, body)
     for row in body:
         ctx.row_seq += 1
         carried: RowLabel | None = None
-        for block in blocks:
+        for position, block in enumerate(blocks):
             label = row_label(row, block)
             amounts = block.amount_columns
             has_amounts = any(cell_text(row, c.index) for c in amounts)
@@ -30,7 +46,7 @@ def economic_table(ctx: TableContext, blocks: list[Block], body: list[Row]) -> N
             if not has_amounts:
                 continue
             carried = None
-            _economic_row(ctx, row, label, amounts, scheme)
+            _economic_row(ctx, row, label, amounts, scheme, block_cost.get(position))
 
 
 def _observe(ctx: TableContext, label: RowLabel, scheme: str) -> None:
@@ -56,7 +72,9 @@ def _resolve(ctx: TableContext, label: RowLabel, scheme: str) -> tuple[str | Non
     return code, code is not None
 
 
-def _economic_row(ctx: TableContext, row: Row, label: RowLabel, amounts: list[Column], scheme: str) -> None:
+def _economic_row(
+    ctx: TableContext, row: Row, label: RowLabel, amounts: list[Column], scheme: str, block_cost: str | None
+) -> None:
     if label.extra.get("name2"):
         ctx.unplaceable(
             row,
@@ -85,6 +103,8 @@ def _economic_row(ctx: TableContext, row: Row, label: RowLabel, amounts: list[Co
         if not raw:
             continue
         cost_type = column.dims.get("cost_type")
+        if block_cost and cost_type == "total":
+            cost_type = block_cost  # a block of 人员经费 (or 公用经费) rows: its 决算数 column is that
         if cost_type is None:
             ctx.unmeasured(row, label.text, column, raw)
             continue
