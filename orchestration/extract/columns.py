@@ -235,15 +235,24 @@ _CODE_PART = re.compile(r"^\d{2}$")
 
 def _mark_code_parts(columns: list[Column], body: list[Row]) -> None:
     """款 and 项 columns whose header is merged into the 科目编码 cell beside them ("科目编码" over
-    three cells, no 类 | 款 | 项 row): a column of no meaning of its own, right of a code column, whose
-    body prints only 2-digit parts, is part of the code."""
-    for left, column in zip(columns, columns[1:], strict=False):
-        if left.role != "code" or column.role != "unknown" or column.dims:
+    three cells, no 类 | 款 | 项 row): a column right of a code column, with no meaning of its own
+    (only the upper headers the code column also has), whose body prints only 2-digit parts, is part
+    of the code."""
+    head: Column | None = None  # the code column a run of parts follows
+    for column in columns:
+        if column.role == "code":
+            head = head if head and column.index == head.index + 1 else column
             continue
+        shares_header = head is not None and (
+            (column.role == "unknown" and not column.dims) or head.label.startswith(column.label + " / ")
+        )
         printed = [squash(r.cells[column.index]) for r in body if column.index < len(r.cells)]
         printed = [p for p in printed if p and p not in ("类", "款", "项")]  # a header word on the total row
-        if printed and all(_CODE_PART.match(p) for p in printed):
+        if shares_header and printed and all(_CODE_PART.match(p) for p in printed):
             column.role = "code"
+            column.dims = {}
+        else:
+            head = None
 
 
 def split_blocks(columns: list[Column]) -> list[Block]:
