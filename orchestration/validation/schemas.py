@@ -105,7 +105,7 @@ def registry_categories(group: str) -> tuple[str, ...]:
     from ..extract.registry import REGISTRY_PATH
 
     aliases = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))["row_aliases"][group]
-    return tuple(sorted({alias["category"] for alias in aliases}))
+    return tuple(sorted({alias["category"] for alias in aliases if "category" in alias}))
 
 
 def three_public_categories() -> tuple[str, ...]:

@@ -120,10 +120,12 @@ def _with_name(row: Row, index: int, text: str) -> Row:
 def join_wrapped_labels(body: list[Row], block: Block, registry: Registry) -> list[Row]:
     """Rows whose name wrapped onto a row of its own, joined back into one row.
 
-    - amounts on the last line: a name-only row directly above a row with amounts and no label;
-    - amounts on the first line: a name-only fragment directly below a labelled row with amounts. Where
-      the table prints codes, a name-only row without one is a fragment; without codes, only a short
-      piece (a few characters) is, since a whole row may print a name and no amount.
+    A row that prints nothing but part of a name belongs to
+    - the row below, when that row prints amounts and no name or only the rest of one (amounts on
+      the last line; its codes may print there too);
+    - else the row above, when that row prints amounts and this is a fragment: where the table prints
+      codes, any name without one; without codes, only a short piece, since a whole row may print a
+      name and no amount (amounts on the first line).
     A joined row keeps the line of the row that printed the amounts.
     """
     names = [c for c in block.label_columns if c.role == "name"]
@@ -132,28 +134,28 @@ def join_wrapped_labels(body: list[Row], block: Block, registry: Registry) -> li
     index = names[0].index
     coded = any(c.role == "code" for c in block.label_columns)
     out: list[Row] = []
-    pending: Row | None = None  # a name-only row waiting for the amounts below it
-    for row in body:
+    head = ""  # the first part of a name whose amounts are on the row below
+    for position, row in enumerate(body):
         text = _label_only(row, block)
-        if pending is not None:
-            if text is None and _has_amounts(row, block) and _label_empty(row, block):
-                out.append(_with_name(row, index, squash(cell_text(pending, index))))
-                pending = None
+        if text is None:
+            if head:
+                row = _with_name(row, index, head + squash(cell_text(row, index)))
+                head = ""
+            out.append(row)
+            continue
+        below = body[position + 1] if position + 1 < len(body) else None
+        if below is not None and _label_only(below, block) is None and _has_amounts(below, block):
+            rest = squash(cell_text(below, index))
+            if not rest or _is_fragment(rest, registry):
+                head = text
                 continue
-            out.append(pending)
-            pending = None
-        if text is not None and out and _has_amounts(out[-1], block) and _is_fragment(text, registry):
-            previous = out[-1]
-            short = coded or len(text) <= _SHORT_FRAGMENT
-            if short and cell_text(previous, index):
+        previous = out[-1] if out else None
+        short = coded or len(text) <= _SHORT_FRAGMENT
+        if previous is not None and _has_amounts(previous, block) and _is_fragment(text, registry) and short:
+            if cell_text(previous, index):
                 out[-1] = _with_name(previous, index, squash(cell_text(previous, index)) + text)
                 continue
-        if text is not None:
-            pending = row
-            continue
         out.append(row)
-    if pending is not None:
-        out.append(pending)
     return out
 
 

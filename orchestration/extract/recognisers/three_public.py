@@ -22,7 +22,7 @@ CONTRACT_CATEGORIES = {
     "vehicle_purchase",
     "vehicle_operation",
 }
-ADMIN_OPERATING = "admin_operating"  # 机关运行经费 printed in the 三公 table
+ADMIN_OPERATING = "admin_operating_costs"  # 机关运行经费 printed in the 三公 table: its own fact table
 
 
 def _category(row_meaning: dict | None, column: Column) -> str | None:
@@ -48,7 +48,8 @@ def three_public_table(ctx: TableContext, blocks: list[Block], body: list[Row]) 
             if category is None and (not label.text or ctx.registry.is_total_label(label.text)):
                 category = "total"
             measure = column.dims.get("measure", phase_measure)
-            if category == ADMIN_OPERATING:
+            routed = (meaning or {}).get("fact_table") or column.dims.get("fact_table")
+            if routed == ADMIN_OPERATING:
                 _admin_operating(ctx, row, label.text, column, raw, measure == phase_measure)
                 continue
             fact_table = (
