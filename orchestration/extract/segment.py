@@ -25,6 +25,8 @@ _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _NOTE = re.compile(r"^(注|说明|备注)[:：]|^如本表为空|^本表金额|^其中[:：]预算数为|^无.{2,40}的，仍保留")
 # How many rows under a title may pass before the rows that bear it out (unit line, header).
 _EVIDENCE_ROWS = 6
+# A page number printed between the parts of a table continued over pages ("- 3 -", "第3页", "3/25").
+_PAGE_NUMBER = re.compile(r"^([-—–]\s*\d{1,4}\s*[-—–]|第\d{1,4}页(共\d{1,4}页)?|\d{1,4}/\d{1,4})$")
 
 
 @dataclass
@@ -129,11 +131,23 @@ def find_tables(grid: Grid, registry: Registry) -> list[TableBlock]:
     return blocks
 
 
+def _is_page_furniture(row: Row) -> bool:
+    """A page number, or text a reader found outside every ruled table that is only a number: not a
+    cell of the table whose parts it sits between."""
+    if not row.is_single or not row.filled:
+        return False
+    text = squash(row.filled[0][1])
+    outside = row.origin is not None and row.origin.page is not None and row.origin.table is None
+    return bool(_PAGE_NUMBER.match(text)) or (outside and text.isdigit() and len(text) <= 4)
+
+
 def _fill(block: TableBlock, rows: list[Row], registry: Registry) -> None:
     in_notes = False
     for row in rows:
         if _ends_table(row, registry) and row.is_single:
             break
+        if _is_page_furniture(row):
+            continue
         block.line_end = row.line
         # The unit: on a unit line, or in a header cell (金额（元）); never read off a row of amounts.
         unit = None if any(is_decimal_amount(c) for c in row.cells) else registry.unit_in(row.text)
