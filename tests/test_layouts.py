@@ -225,3 +225,61 @@ def test_the_new_layout_reconciles_and_a_changed_child_amount_does_not(tmp_path,
     assert checks > 100  # the document was reconciled, not skipped
     assert {name for name, _ in errors} == {"changed_child.tsv"}
     assert {seq for _, seq in errors} == {3}
+
+
+def test_every_unit_passes_the_raw_schemas():
+    """A 千元 table used to fail validation and stop the whole refresh."""
+    import duckdb
+
+    from orchestration.checks import read_raw_table
+    from orchestration.validation.schemas import validate_raw_table
+    from orchestration.warehouse.load import write_raw
+    from orchestration.warehouse.raw_schema import all_raw_tables
+
+    con = duckdb.connect()
+    write_raw(con, [extract_document(LAYOUTS / name) for name in (YUAN, THOUSAND, WAN)])
+    for table, columns_sql in all_raw_tables().items():
+        outcome = validate_raw_table(table, columns_sql, read_raw_table(con, table))
+        assert outcome.errors == [], (table, outcome.errors[:3])
+
+
+_CATEGORIES_AS_COLUMNS = """云岭县审计局2024年度部门决算
+表九 公务费用情况表
+金额单位：元
+因公出国（境）费\t\t公务用车购置及运行费\t\t\t\t\t\t公务接待费\t
+\t\t小计\t\t公务用车购置费\t\t公务用车运行费\t\t\t
+预算数\t决算数\t预算数\t决算数\t预算数\t决算数\t预算数\t决算数\t预算数\t决算数
+0.00\t0.00\t200,000.00\t150,000.00\t0.00\t0.00\t200,000.00\t150,000.00\t100,000.00\t50,000.00
+"""
+
+
+def test_a_title_that_names_no_kind_is_recognised_by_its_header():
+    """三公 categories printed as columns, under a title no pattern knows: the header decides."""
+    from orchestration.extract.financial import extract_financial
+    from orchestration.extract.metadata import infer_metadata
+    from orchestration.extract.registry import load_registry
+    from orchestration.readers import read_text
+
+    assert load_registry().kind_for_title("表九 公务费用情况表")[0] is None
+    grid = read_text(_CATEGORIES_AS_COLUMNS, "categories.tsv")
+    extraction = extract_financial(
+        grid, infer_metadata(grid, "categories.tsv", _CATEGORIES_AS_COLUMNS.encode())
+    )
+    (table,) = extraction.tables
+    assert (table["table_kind"], table["numeric_cells"], table["facts"]) == ("three_public_costs", 10, 10)
+    facts = {(c["category"], c["measure"]): c["amount"] for c in extraction.cells}
+    assert facts == {
+        ("overseas_travel", "budget"): Decimal("0.0000"),
+        ("overseas_travel", "final"): Decimal("0.0000"),
+        ("vehicle_total", "budget"): Decimal("20.0000"),
+        ("vehicle_total", "final"): Decimal("15.0000"),
+        ("vehicle_purchase", "budget"): Decimal("0.0000"),
+        ("vehicle_purchase", "final"): Decimal("0.0000"),
+        ("vehicle_operation", "budget"): Decimal("20.0000"),
+        ("vehicle_operation", "final"): Decimal("15.0000"),
+        ("official_reception", "budget"): Decimal("10.0000"),
+        ("official_reception", "final"): Decimal("5.0000"),
+    }
+    assert any(
+        i["check_name"] == "table_recognised" and "by its header" in i["detail"] for i in extraction.issues
+    )

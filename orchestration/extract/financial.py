@@ -17,6 +17,7 @@ from ..reference import covered_years, load_reference
 from .accounting import code_cells, is_printed_amount, placed_amounts, printed_amounts, rows_by_line
 from .columns import ALIAS_GROUP, CODE, Block, positional_columns, split_blocks, split_header_body
 from .columns_pdftotext import normalise_rows, pdftotext_blocks
+from .evidence import kind_by_structure
 from .numbers import is_amount_like
 from .recognisers import load_recognisers
 from .recognisers.context import TableContext
@@ -50,7 +51,16 @@ def extract_financial(
     default_unit = max(set(units), key=units.count) if units else None
     reference = _reference_for(meta, out)
     for block in blocks:
+        by_structure = block.kind is None and kind_by_structure(block.rows, registry)
+        if by_structure:
+            block.kind = by_structure
         ctx = TableContext(block, meta, registry, block.unit or default_unit or "万元", reference)
+        if by_structure:
+            ctx.issue(
+                "table_recognised",
+                "info",
+                f"title names no kind: recognised as {by_structure.name} by its header",
+            )
         table_row = _read_table(grid, ctx, default_unit)
         out.tables.append(table_row)
         out.cells += [c.as_row() for c in ctx.out.cells]
