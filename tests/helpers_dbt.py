@@ -74,7 +74,8 @@ DOCUMENTS = [
 ]
 
 # (document_key, table_seq, source_table, table_kind, kind_priority, line_start, phase)
-# Performance tables have table_seq = 1000000 + the grid row of their title (raw_schema_performance.py).
+# Synthetic raw rows: table_seq values need only be distinct within a document (real extractions number
+# financial and performance tables together, 1, 2, … in document order).
 _TABLES = [
     (KEY_001, 1, "2024年预算收支总表", "budget_summary", 30, 118, "budget"),
     (KEY_001, 3, "2024年预算支出总表", "expenditure", 10, 162, "budget"),

@@ -16,6 +16,7 @@ from .manifest import apply_manifest, load_manifest
 from .metadata import document_key, infer_metadata
 from .performance import extract_performance
 from .result import DocumentExtraction
+from .segment import segment_document
 
 MANIFEST_NAME = "manifest.yaml"
 
@@ -69,7 +70,8 @@ def extract_document(path: Path, manifest_entry: dict | None = None) -> Document
     }
     extraction = DocumentExtraction(source_name=path.name, document=document)
 
-    financial = extract_financial(grid, metadata)
+    tables = segment_document(grid)  # every table, financial or performance, numbered in document order
+    financial = extract_financial(grid, metadata, blocks=tables.financial)
     extraction.tables += financial.tables
     extraction.cells += financial.cells
     extraction.quarantine += financial.quarantine
@@ -100,7 +102,9 @@ def extract_document(path: Path, manifest_entry: dict | None = None) -> Document
             }
         )
 
-    performance = extract_performance(grid, metadata.document_key, financial.budget_projects)
+    performance = extract_performance(
+        grid, metadata.document_key, financial.budget_projects, spans=tables.performance
+    )
     extraction.tables += performance.tables
     extraction.quarantine += performance.quarantine
     extraction.issues += performance.issues

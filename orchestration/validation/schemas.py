@@ -63,7 +63,16 @@ SCHEMES = ("department", "government")
 PERIODS = ("annual", "half_year", "implementation_period")
 COMPARATORS = (">=", "<=", "=", ">", "<")
 SEVERITIES = ("error", "warning", "info")
-UNITS = ("万元", "元")
+
+
+def registry_units() -> tuple[str, ...]:
+    """The units a table may be printed in (table_kinds.yaml `units`): every one is converted to 万元."""
+    from ..extract.registry import REGISTRY_PATH
+
+    return tuple(yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))["units"]["sizes"])
+
+
+UNITS = registry_units()
 FACT_TABLES = (
     "expenditure_by_function",
     "expenditure_by_economic",
@@ -105,7 +114,7 @@ def registry_categories(group: str) -> tuple[str, ...]:
     from ..extract.registry import REGISTRY_PATH
 
     aliases = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))["row_aliases"][group]
-    return tuple(sorted({alias["category"] for alias in aliases}))
+    return tuple(sorted({alias["category"] for alias in aliases if "category" in alias}))
 
 
 def three_public_categories() -> tuple[str, ...]:

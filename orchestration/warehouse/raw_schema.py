@@ -43,7 +43,7 @@ RAW_TABLES: dict[str, str] = {
         source_table      VARCHAR NOT NULL,  -- the title as printed
         table_kind        VARCHAR,           -- registry kind, NULL when not recognised
         status            VARCHAR NOT NULL,  -- 'recognised' | 'empty' | 'unrecognised'
-        unit              VARCHAR,           -- '万元' | '元' | NULL
+        unit              VARCHAR,           -- '万元' | '千元' | '元' (table_kinds.yaml units) | NULL
         line_start        INTEGER NOT NULL,
         line_end          INTEGER NOT NULL,
         numeric_cells     INTEGER NOT NULL,  -- numeric cells printed in the table body
@@ -63,8 +63,8 @@ RAW_TABLES: dict[str, str] = {
         column_label      VARCHAR NOT NULL,  -- header path as printed, ' / ' between header rows
         col_seq           INTEGER NOT NULL,
         raw_value         VARCHAR NOT NULL,  -- the cell as printed
-        amount            DECIMAL(18,4) NOT NULL,  -- in 万元 (converted when printed in 元)
-        source_unit       VARCHAR NOT NULL,  -- '万元' | '元'
+        amount            DECIMAL(18,4) NOT NULL,  -- in 万元 (converted exactly when printed in 元 or 千元)
+        source_unit       VARCHAR NOT NULL,  -- '万元' | '千元' | '元'
         fact_table        VARCHAR NOT NULL,  -- expenditure_by_function | expenditure_by_economic | revenue |
                                              -- revenue_by_function | revenue_by_unit | three_public_costs |
                                              -- three_public_costs_detail (sub-items such as 教学科研人员因公出国) |

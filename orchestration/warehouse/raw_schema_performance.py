@@ -18,7 +18,7 @@ import re
 PERFORMANCE_TABLES: dict[str, str] = {
     "performance_target": """
         document_key          VARCHAR NOT NULL,
-        table_seq             INTEGER NOT NULL,  -- 1000000 + grid row index of the table's title
+        table_seq             INTEGER NOT NULL,  -- order of the table in the document (financial tables included), from 1
         block_seq             INTEGER NOT NULL,  -- project block within the table, from 1
         row_seq               INTEGER NOT NULL,  -- order of the fact within the table, from 1
         source_table          VARCHAR NOT NULL,  -- the title as printed

@@ -16,7 +16,7 @@ from ...readers.grid import Grid
 from .evaluations import EvaluationReader
 from .matching import BudgetProjectLike, link_projects
 from .records import Sink, TableContext
-from .segment import TableSpan, find_performance_tables
+from .segment import TableSpan
 from .targets_county import CountyTargetReader, is_paired_header
 from .targets_tabular import TabularTargetReader
 from .vocabulary import Vocabulary, load_vocabulary
@@ -47,11 +47,20 @@ def _reader(grid: Grid, span: TableSpan, ctx: TableContext, sink: Sink, vocabula
 
 
 def extract_performance(
-    grid: Grid, document_key: str, budget_projects: Sequence[BudgetProjectLike]
+    grid: Grid,
+    document_key: str,
+    budget_projects: Sequence[BudgetProjectLike],
+    spans: Sequence[TableSpan] | None = None,
 ) -> PerformanceExtraction:
+    """`spans`: the document's performance tables as its one segmentation found and numbered them
+    (extract.segment.segment_document); found here when not given."""
     vocabulary = load_vocabulary()
     sink = Sink(document_key)
-    for span in find_performance_tables(grid, vocabulary):
+    if spans is None:
+        from ..segment import segment_document
+
+        spans = segment_document(grid).performance
+    for span in spans:
         title_line = grid.rows[span.title_index].line
         ctx = TableContext(
             document_key=document_key,
