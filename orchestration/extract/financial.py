@@ -120,6 +120,8 @@ class _TableContext:
                     f"{self.meta.source_name}, table {self.block.title!r}, row {label!r}, "
                     f"column {column_label!r}, line {row.line}: {reason}"
                 ),
+                # a cell of unknown column is located by its row
+                **row.provenance(column.index if column else None),
             }
         )
 
@@ -167,6 +169,7 @@ class _TableContext:
             "row_role": "item",
             "funding": "total",
             "code_inferred": False,
+            **row.provenance(column.index),
         }
         record.update({k: v for k, v in dims.items() if v is not None})
         self.out.cells.append(record)
@@ -929,7 +932,7 @@ def _normalise_pdftotext_rows(body: list[Row], blocks: list[Block]) -> list[Row]
         if lead < labels_count:
             padding = [""] * (labels_count - lead)
             labels = padding + labels if code_first else labels + padding
-        out.append(Row(line=row.line, cells=tuple(labels + rest)))
+        out.append(Row(line=row.line, cells=tuple(labels + rest), origin=row.origin))
     return out
 
 
