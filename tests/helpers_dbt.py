@@ -143,6 +143,9 @@ def _cell(doc: str, seq: int, row: int, col: int, line: int, label: str, column:
         "raw_value": raw,
         "amount": Decimal(raw.replace(",", "")),
         "phase": phase,
+        # as the extraction locates a cell of a text document (readers/grid.py Row.provenance)
+        "source_page": None,
+        "source_locator": f"line {line}, cell {col}",
         **meaning,
     }
 
@@ -319,7 +322,8 @@ CELLS = [
 QUARANTINE = [
     {"document_key": KEY_003, "table_seq": 6, "source_table": TABLE_TITLES[(KEY_003, 6)], "source_row": "医疗费",
      "line_number": 552, "column_label": "人员经费 / 决算数", "raw_value": "8.61",
-     "reason": "economic code 3011 (医疗费): no single code of class 301 has this name in 2024"},
+     "reason": "economic code 3011 (医疗费): no single code of class 301 has this name in 2024",
+     "source_page": None, "source_locator": "line 552, cell 3"},
 ]
 
 FAILED_CHECK = "three_public_total_equals_items"
@@ -349,6 +353,8 @@ def _performance_row(table: str, doc: str, seq: int, block: int, row: int, line:
         "source_row": label,
         "line_number": line,
         "cell_reading": "positional",
+        "source_page": None,
+        "source_locator": f"line {line}",
         **values,
     }
     return {column: row_values.get(column) for column in performance_columns(table)}
@@ -390,6 +396,8 @@ def _block(doc, seq, block, line, kind, project_name=None, matched=None, **value
         "indicator_rows": 0,
         "target_facts": 0,
         "evaluation_facts": 0,
+        "source_page": None,
+        "source_locator": f"line {line}",
         **values,
     }
     return {column: row.get(column) for column in performance_columns("performance_project")}

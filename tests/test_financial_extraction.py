@@ -359,6 +359,19 @@ def test_a_document_whose_extraction_fails_is_reported_and_the_others_proceed(tm
     assert "ValueError: an unexpected layout" in second.document["error"]
     (issue,) = second.issues
     assert issue["severity"] == "error" and SEEDS["004"] in issue["detail"]
+    # and the blocking validation lets it through: one failed document must not stop the others' release
+    import duckdb
+
+    from orchestration.checks import read_raw_table
+    from orchestration.validation.schemas import validate_raw_table
+    from orchestration.warehouse.load import write_raw
+    from orchestration.warehouse.raw_schema import all_raw_tables
+
+    con = duckdb.connect()
+    write_raw(con, [first, second])
+    assert validate_raw_table(
+        "documents", all_raw_tables()["documents"], read_raw_table(con, "documents")
+    ).passed
 
 
 def _with_rare_lines_printed() -> str:

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import GARBAGE_NAME, SEEDS_DIR
+from conftest import GARBAGE_NAME, SEEDS_DIR, UNREADABLE_REASONS
 from helpers_dbt import run_dbt
 
+from orchestration.cli import EXIT_DOCUMENTS_NOT_READ
 from orchestration.extract.metadata import document_key as document_key_for
 from orchestration.extract.pipeline import extract_document, extract_sources
 from orchestration.validation.report import REPORT_FILE_NAME, build_report
@@ -115,7 +116,7 @@ def derived(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def seeds(seeds_refresh) -> Path:
-    assert seeds_refresh.result.returncode == 0, (
+    assert seeds_refresh.result.returncode == EXIT_DOCUMENTS_NOT_READ, (
         seeds_refresh.result.stdout[-4000:] + seeds_refresh.result.stderr
     )
     return seeds_refresh.duckdb_path
@@ -252,11 +253,15 @@ def test_the_seeds_raise_no_error_but_the_real_problems_of_the_documents(seeds):
 
 def test_a_garbage_file_among_the_sources_is_reported_and_the_run_completes(seeds):
     documents = dict(rows(seeds, "select source_name, status from raw.documents"))
-    assert documents == {**{name: "read" for name in SEED.values()}, GARBAGE_NAME: "unreadable"}
+    assert documents == {
+        **{name: "read" for name in SEED.values()},
+        **{name: "unreadable" for name in UNREADABLE_REASONS},
+    }
     errors = issues(seeds, document_key_for(GARBAGE_NAME), "error")
     assert [(check, GARBAGE_NAME in detail) for _, check, detail in errors] == [("document_readable", True)]
     summary = build_report(seeds).summary_lines()
-    assert any(line.strip().startswith(f"{GARBAGE_NAME}: not read") for line in summary), summary
+    line = f"unreadable: {GARBAGE_NAME} — {UNREADABLE_REASONS[GARBAGE_NAME]}"
+    assert [row.strip() for row in summary if GARBAGE_NAME in row] == [line], summary
 
 
 def test_the_data_quality_report_of_the_seeds(seeds, tmp_path):
@@ -264,9 +269,13 @@ def test_the_data_quality_report_of_the_seeds(seeds, tmp_path):
     by_severity = dict(rows(seeds, "select severity, count(*) from marts.dq_issue group by 1"))
     assert report.counts_by_severity() == {s: by_severity.get(s, 0) for s in ("error", "warning", "info")}
     assert report.missing_relations == []
-    assert [d.source_name for d in report.documents_with_errors()] == [SEED["001"], GARBAGE_NAME]
+    assert [d.source_name for d in report.documents_with_errors()] == [
+        SEED["001"],
+        *sorted(UNREADABLE_REASONS),
+    ]
     first = report.summary_lines()[0]
-    assert f"{by_severity['error']} errors" in first and "6 documents (5 read, 1 unreadable)" in first
+    documents = f"{5 + len(UNREADABLE_REASONS)} documents (5 read, {len(UNREADABLE_REASONS)} unreadable)"
+    assert f"{by_severity['error']} errors" in first and documents in first
     doc_001 = next(d for d in report.documents if d.source_name == SEED["001"])
     assert [t.table_seq for t in doc_001.tables_held_back] == [5, 6]
     assert doc_001.checks["same_figure_across_tables"]["fail"] == doc_001.count("error")
@@ -276,7 +285,7 @@ def test_the_data_quality_report_of_the_seeds(seeds, tmp_path):
     )
     path = report.write_markdown(tmp_path / REPORT_FILE_NAME)
     text = path.read_text(encoding="utf-8")
-    for name in [*SEED.values(), GARBAGE_NAME]:
+    for name in [*SEED.values(), *UNREADABLE_REASONS]:
         assert f"## {name}" in text
     assert "expected 450.05, found 234.12" in text  # the finding, with where it is
     assert "row is cross-classified" in text  # a quarantined cell with its reason

@@ -66,13 +66,17 @@ def build_raw_tables_asset() -> dg.AssetsDefinition:
     def extracted_raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         """Read every document, recognise its tables, and replace the raw tables in one transaction."""
         from ..extract.pipeline import extract_sources
+        from ..validation.report import not_read_line
         from ..warehouse.load import write_raw
 
         settings = warehouse.settings()
         extractions = extract_sources(settings.sources_dir)
         summary = summarise_extractions(extractions)
-        for name in summary["unreadable_documents"]:
-            context.log.warning(f"document {name} could not be read; the other documents go on")
+        for extraction in extractions:
+            document = extraction.document
+            if document.get("status") != "read":
+                line = not_read_line(document["source_name"], document["status"], document.get("error"))
+                context.log.warning(f"{line}; the other documents go on")
         with warehouse.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:

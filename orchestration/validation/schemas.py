@@ -94,7 +94,8 @@ FACT_TABLES = (
 # Enumerations of columns whose meaning depends on the table (`project_level` is 0/1/2 in raw.cells
 # but the printed 项目级次 in raw.performance_project).
 TABLE_COLUMN_ENUMS: dict[tuple[str, str], tuple] = {
-    ("documents", "status"): ("read", "unreadable"),
+    # 'failed': the extraction stopped on it; reported like an unreadable one, never blocking the others
+    ("documents", "status"): ("read", "unreadable", "failed"),
     ("tables", "status"): ("recognised", "empty", "unrecognised"),
     ("cells", "project_level"): (0, 1, 2),
     ("performance_evaluation", "row_kind"): ("indicator", "task"),
@@ -164,6 +165,8 @@ LOCATOR_COLUMNS = (
     "source_table",
     "source_row",
     "line_number",
+    "source_page",
+    "source_locator",
     "column_label",
     "raw_value",
 )
@@ -240,6 +243,8 @@ COLUMN_RULES: dict[str, list[pa.Check]] = {
     "row_seq": _at_least(1),
     "col_seq": _at_least(1),
     "line_number": _at_least(1),
+    "source_page": _at_least(1),
+    "source_locator": [pa.Check.str_length(min_value=1)],
     "line_start": _at_least(1),
     "line_end": _at_least(1),
     "numeric_cells": _at_least(0),

@@ -10,6 +10,16 @@ from __future__ import annotations
 
 RAW_SCHEMA = "raw"
 
+# Where a row was printed, in its format's own terms (readers/grid.py `Row.provenance`): the last two
+# columns of every raw table whose rows carry a line number, so every fact and every quarantined cell
+# can be found again on its page, sheet cell, table cell or line.
+PROVENANCE_COLUMNS = """,
+        source_page       INTEGER,           -- page of a PDF; NULL for formats without pages
+        source_locator    VARCHAR NOT NULL   -- the cell's address: 'page 8, table 1, row 12, cell 5' |
+                                             -- '收入决算表!C7' | 'table 2, row 5, cell 3' | 'line 120, cell 4';
+                                             -- the row's ('line 120') when the column is unknown
+"""
+
 # Money is DECIMAL(18,4) in 万元 everywhere; Python hands DuckDB `Decimal`s, never floats.
 RAW_TABLES: dict[str, str] = {
     "documents": """
@@ -93,7 +103,8 @@ RAW_TABLES: dict[str, str] = {
         project_level     INTEGER,           -- 0 category row, 1 一级项目, 2 二级项目
         unit_name         VARCHAR,           -- 部门(单位)名称 where the row names a unit
         fund_source       VARCHAR            -- project fund source: a revenue_source value or 'total'
-    """,
+    """
+    + PROVENANCE_COLUMNS,
     # How dbt turns raw.cells into the contract's facts (the recognisers guarantee these meanings):
     # - fct_expenditure_by_function: fact_table='expenditure_by_function', funding='total', function_code set;
     #   grain (document, fund_scope, function_code, expenditure_type).
@@ -117,7 +128,8 @@ RAW_TABLES: dict[str, str] = {
         column_label      VARCHAR,
         raw_value         VARCHAR,
         reason            VARCHAR NOT NULL
-    """,
+    """
+    + PROVENANCE_COLUMNS,
     "dq_issue": """
         document_key      VARCHAR NOT NULL,
         check_name        VARCHAR NOT NULL,

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from .raw_schema import PROVENANCE_COLUMNS
+
 PERFORMANCE_TABLES: dict[str, str] = {
     "performance_target": """
         document_key          VARCHAR NOT NULL,
@@ -45,7 +47,8 @@ PERFORMANCE_TABLES: dict[str, str] = {
         basis                 VARCHAR,           -- 指标值确定依据
         cell_reading          VARCHAR NOT NULL,  -- positional | by_content (cells shifted) | split (run together)
         note                  VARCHAR            -- what was inferred, e.g. a level-1 taken from the level-2
-    """,
+    """
+    + PROVENANCE_COLUMNS,
     "performance_evaluation": """
         document_key          VARCHAR NOT NULL,
         table_seq             INTEGER NOT NULL,
@@ -81,7 +84,8 @@ PERFORMANCE_TABLES: dict[str, str] = {
         improvement_measure   VARCHAR,           -- 改进措施
         cell_reading          VARCHAR NOT NULL,
         note                  VARCHAR
-    """,
+    """
+    + PROVENANCE_COLUMNS,
     "performance_project": """
         document_key          VARCHAR NOT NULL,
         table_seq             INTEGER NOT NULL,
@@ -121,7 +125,8 @@ PERFORMANCE_TABLES: dict[str, str] = {
         indicator_rows        INTEGER NOT NULL,  -- indicator rows read (facts + quarantined)
         target_facts          INTEGER NOT NULL,
         evaluation_facts      INTEGER NOT NULL
-    """,
+    """
+    + PROVENANCE_COLUMNS,
     "performance_funding": """
         document_key          VARCHAR NOT NULL,
         table_seq             INTEGER NOT NULL,
@@ -136,7 +141,8 @@ PERFORMANCE_TABLES: dict[str, str] = {
         raw_value             VARCHAR NOT NULL,
         amount                DECIMAL(18,4) NOT NULL,  -- 万元
         source_unit           VARCHAR NOT NULL
-    """,
+    """
+    + PROVENANCE_COLUMNS,
 }
 
 _COLUMN_NAME = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s+[A-Z]", re.MULTILINE)

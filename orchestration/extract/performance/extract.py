@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ...readers.grid import Grid
+from ...readers.grid import Grid, Row
 from .evaluations import EvaluationReader
 from .matching import BudgetProjectLike, link_projects
 from .records import Sink, TableContext
@@ -44,6 +44,21 @@ def _reader(grid: Grid, span: TableSpan, ctx: TableContext, sink: Sink, vocabula
     if any(is_paired_header(grid.rows[i], vocabulary) for i in range(span.start, span.stop)):
         return CountyTargetReader(grid, span, ctx, sink, vocabulary)
     return TabularTargetReader(grid, span, ctx, sink, vocabulary)
+
+
+def _locate(grid: Grid, tables: list[list[dict]]) -> None:
+    """Give every row the page and locator of the grid row its `line_number` names.
+
+    The readers of performance tables hand the sink line numbers, not rows, and read a row's values
+    by content rather than by column, so the place is the row's: done here, once, for every table.
+    Each grid row starts on its own line; a line no row starts on (never expected) keeps "line N".
+    """
+    rows = {row.line: row for row in grid.rows}
+    for table in tables:
+        for record in table:
+            line = record["line_number"]
+            row = rows.get(line)
+            record.update(row.provenance() if row else Row(line, ()).provenance())
 
 
 def extract_performance(
@@ -83,6 +98,7 @@ def extract_performance(
             )
         sink.close_table(ctx)
     link_projects(sink, budget_projects)
+    _locate(grid, [sink.targets, sink.evaluations, sink.projects, sink.funding, sink.quarantine])
     return PerformanceExtraction(
         targets=sink.targets,
         evaluations=sink.evaluations,

@@ -69,6 +69,8 @@ class TableContext:
                 f"{self.meta.source_name}, table {self.block.title!r}, row {label!r}, "
                 f"column {column_label!r}, {row.locator()}: {reason}"
             ),
+            # a cell of unknown column is located by its row
+            **row.provenance(column.index if column else None),
         )
 
     def cell_record(self, row: Row, label: str, column: Column, raw: str, amount, fact_table: str, dims):
@@ -91,6 +93,7 @@ class TableContext:
             source_unit=self.unit,
             fact_table=fact_table,
             phase=self.meta.phase,
+            **row.provenance(column.index),
             **{k: v for k, v in dims.items() if v is not None},
         )
 

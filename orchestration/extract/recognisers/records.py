@@ -51,6 +51,8 @@ class CellRecord:
     project_level: int | None = None
     unit_name: str | None = None
     fund_source: str | None = None
+    source_page: int | None = None  # where it was printed: Row.provenance
+    source_locator: str | None = None
 
     def as_row(self) -> dict:
         return asdict(self)
@@ -68,6 +70,8 @@ class QuarantineRecord:
     column_label: str | None
     raw_value: str | None
     reason: str
+    source_page: int | None = None  # where it was printed: Row.provenance
+    source_locator: str | None = None
 
     def as_row(self) -> dict:
         return asdict(self)
@@ -93,5 +97,7 @@ DIMENSIONS = frozenset(
         "amount",
         "source_unit",
         "phase",
+        "source_page",
+        "source_locator",
     }
 )
