@@ -428,7 +428,7 @@ def test_a_zip_archive_is_not_a_document(tmp_path):
 
 # Where a fact was printed (line, column position, the printed digits) differs by format; what it
 # says does not. performance rows' table_seq is numbered from the title's line, so it goes too.
-_PLACE = {"document_key", "line_number", "col_seq", "raw_value", "table_seq"}
+_PLACE = {"document_key", "line_number", "col_seq", "raw_value", "table_seq", "source_page", "source_locator"}
 
 
 def _facts(extraction):
