@@ -85,7 +85,7 @@ FACT_TABLES = (
 # Enumerations of columns whose meaning depends on the table (`project_level` is 0/1/2 in raw.cells
 # but the printed 项目级次 in raw.performance_project).
 TABLE_COLUMN_ENUMS: dict[tuple[str, str], tuple] = {
-    ("documents", "status"): ("read", "unreadable"),
+    ("documents", "status"): ("read", "unreadable", "failed"),
     ("tables", "status"): ("recognised", "empty", "unrecognised"),
     ("cells", "project_level"): (0, 1, 2),
     ("performance_evaluation", "row_kind"): ("indicator", "task"),
