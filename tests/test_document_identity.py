@@ -364,3 +364,31 @@ def test_the_standard_sets_name_only_kinds_the_registry_knows(tmp_path):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ValueError, match="budget_sumary"):
         load_standard_tables.__wrapped__(path)
+
+
+def test_a_document_whose_extraction_failed_passes_validation_so_the_others_go_on(tmp_path, monkeypatch):
+    """'failed' is a status of raw.documents: the pandera check must not reject it and stop the run."""
+    import duckdb
+
+    from orchestration.checks import read_raw_table
+    from orchestration.extract import pipeline
+    from orchestration.validation.schemas import validate_raw_table
+    from orchestration.warehouse.load import write_raw
+    from orchestration.warehouse.raw_schema import all_raw_tables
+
+    shutil.copy(MINI, tmp_path / MINI.name)
+    (tmp_path / "broken.txt").write_text(MINI.read_text(encoding="utf-8"), encoding="utf-8")
+    real = pipeline.extract_document
+
+    def extract(path, entry=None):
+        if Path(path).name == "broken.txt":
+            raise RuntimeError("a layout nobody foresaw")
+        return real(path, entry)
+
+    monkeypatch.setattr(pipeline, "extract_document", extract)
+    extractions = extract_sources(tmp_path)
+    assert sorted(x.document["status"] for x in extractions) == ["failed", "read"]
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        write_raw(con, extractions)
+        documents = read_raw_table(con, "documents")
+    assert validate_raw_table("documents", all_raw_tables()["documents"], documents).errors == []
