@@ -392,3 +392,34 @@ def test_a_document_whose_extraction_failed_passes_validation_so_the_others_go_o
         write_raw(con, extractions)
         documents = read_raw_table(con, "documents")
     assert validate_raw_table("documents", all_raw_tables()["documents"], documents).errors == []
+
+
+REAL_DIR = Path(__file__).resolve().parent / "fixtures" / "real"
+REAL_DEPARTMENTS = {
+    FINANCE_BUREAU_PDF: "上海市普陀区财政局",
+    SOCIAL_WORK_PDF: "中共上海市普陀区委社会工作部",
+}
+
+
+@pytest.mark.parametrize("name", sorted(REAL_DEPARTMENTS))
+@pytest.mark.parametrize("renamed", [False, True], ids=["as_published", "renamed"])
+def test_the_real_pdfs_say_what_they_are_and_print_every_standard_table(name, renamed, tmp_path):
+    """Through the PDF reader: renamed, the pages alone must say it (the social work department's
+    Title property is the template's, 附件2：预算主管部门公开样张). Its three tables printed empty
+    with their notes are published empty, not left out: no standard-table finding at all."""
+    path = tmp_path / ("download.pdf" if renamed else name)
+    shutil.copy(REAL_DIR / name, path)
+    extraction = extract_document(path)
+    document = extraction.document
+    assert (document["department_name"], document["fiscal_year"], document["doc_type"]) == (
+        REAL_DEPARTMENTS[name],
+        2024,
+        "final_account",
+    )
+    assert {field: document[field] for field in PUTUO} == PUTUO
+    assert document["error"] is None
+    checks = {i["check_name"] for i in extraction.issues}
+    assert not checks & {standard_tables.CHECK_NAME, "document_identified", "metadata_consistent"}
+    assert {t["table_kind"] for t in extraction.tables} >= set(
+        load_standard_tables().sets["final_account"].tables
+    )
