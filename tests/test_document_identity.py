@@ -12,16 +12,21 @@ import re
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 from conftest import MINI_SOURCES_DIR, SEEDS_DIR
 
-from orchestration.extract import standard_tables
+from orchestration.checks import read_raw_table
+from orchestration.extract import pipeline, standard_tables
 from orchestration.extract.manifest import apply_manifest
 from orchestration.extract.metadata import REQUIRED_FIELDS, DocumentMetadata, infer_metadata
 from orchestration.extract.pipeline import extract_document, extract_sources
 from orchestration.extract.standard_tables import load_standard_tables, standard_table_issues
 from orchestration.readers import Grid, Origin, Row, squash
+from orchestration.validation.schemas import validate_raw_table
+from orchestration.warehouse.load import write_raw
+from orchestration.warehouse.raw_schema import all_raw_tables
 
 FINANCE_BUREAU_PDF = "上海市普陀区财政局2024年度部门决算.pdf"
 SOCIAL_WORK_PDF = "中共上海市普陀区委社会工作部2024年度部门决算.pdf"
@@ -368,14 +373,6 @@ def test_the_standard_sets_name_only_kinds_the_registry_knows(tmp_path):
 
 def test_a_document_whose_extraction_failed_passes_validation_so_the_others_go_on(tmp_path, monkeypatch):
     """'failed' is a status of raw.documents: the pandera check must not reject it and stop the run."""
-    import duckdb
-
-    from orchestration.checks import read_raw_table
-    from orchestration.extract import pipeline
-    from orchestration.validation.schemas import validate_raw_table
-    from orchestration.warehouse.load import write_raw
-    from orchestration.warehouse.raw_schema import all_raw_tables
-
     shutil.copy(MINI, tmp_path / MINI.name)
     (tmp_path / "broken.txt").write_text(MINI.read_text(encoding="utf-8"), encoding="utf-8")
     real = pipeline.extract_document
