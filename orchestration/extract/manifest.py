@@ -202,7 +202,9 @@ def apply_manifest(meta: DocumentMetadata, entry: dict | None) -> DocumentMetada
     """A copy of `meta` with the entry's values; each one's origin becomes 'manifest'.
 
     Fields that follow from a given one are set with it: phase from doc_type; the region's names
-    and admin level from division_code; code and scope from a department_name printed with them.
+    and admin level from division_code; code and scope from a department_name printed with them; a
+    region the document does not give, from the publisher (origin 'publisher'). What the entry
+    supplies is no longer `missing`.
     """
     if not entry:
         return meta
@@ -227,4 +229,38 @@ def apply_manifest(meta: DocumentMetadata, entry: dict | None) -> DocumentMetada
                 values.setdefault(name, None)
     origin = dict(meta.metadata_origin)
     origin.update({name: "manifest" for name in values})
-    return dataclasses.replace(meta, **values, metadata_origin=origin)
+    meta = dataclasses.replace(meta, **values, metadata_origin=origin)
+    if meta.division_code is None and ("department_name" in values or "publisher" in values):
+        meta = _region_after_manifest(meta, from_manifest="department_name" in values)
+    missing = {name: why for name, why in meta.missing.items() if getattr(meta, name) is None}
+    return dataclasses.replace(meta, missing=missing)
+
+
+def _region_after_manifest(meta: DocumentMetadata, from_manifest: bool) -> DocumentMetadata:
+    """The region of a department the manifest names, else the one the publisher names.
+
+    The publisher places a department whose name names no region (区财政局) or one shared by
+    several divisions (普陀区 is in 上海市 and in 舟山市): a 区政府 publishes its own departments'
+    disclosures. The department's name with the publisher as a hint comes first, so a publisher
+    naming only the province still places a department that names its county.
+    """
+    gazetteer = load_gazetteer()
+    hints = [meta.publisher] if meta.publisher else []
+    origin_name = "manifest" if from_manifest else "inferred"
+    resolution = gazetteer.resolve(meta.department_name, hints) if meta.department_name else None
+    if resolution is not None and resolution.region is not None:
+        if hints and gazetteer.resolve(meta.department_name).region is None:
+            origin_name = "publisher"  # the publisher chose among the divisions the name may denote
+    elif meta.publisher:
+        resolution, origin_name = gazetteer.resolve(meta.publisher), "publisher"
+    if resolution is None or resolution.region is None:
+        where = (
+            f"the department name '{meta.department_name}'" if meta.department_name else "no department name"
+        )
+        by = f" or the publisher '{meta.publisher}'" if meta.publisher else ""
+        why = f"no region found in {where}{by}"
+        return dataclasses.replace(meta, missing={**meta.missing, "division_code": why})
+    region = dataclasses.asdict(resolution.region)
+    origin = dict(meta.metadata_origin)
+    origin.update({name: origin_name for name in REGION_FIELDS})
+    return dataclasses.replace(meta, **{name: region[name] for name in REGION_FIELDS}, metadata_origin=origin)

@@ -1,7 +1,11 @@
 """Extract every document of a sources folder: read, infer metadata, recognise tables.
 
 One document's failure never stops the others: an unreadable file becomes a `documents` row with
-status 'unreadable' and an error-level issue naming it, and the run goes on.
+status 'unreadable' and an error-level issue naming it, and the run goes on. A document read whole
+but whose department, year or type is unknown (after the manifest) cannot publish a fact, as every
+fact is keyed by them: an error-level `document_identified` issue names what is missing and the
+manifest entry that fixes it, and holds back all its tables (their cells go to quarantine), so
+dbt's keys stay whole and the other documents publish.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ from pathlib import Path
 from ..readers import UnreadableDocument, read_document
 from .financial import extract_financial
 from .manifest import apply_manifest, load_manifest
-from .metadata import document_key, infer_metadata
+from .metadata import DOC_TYPES, REQUIRED_FIELDS, DocumentMetadata, document_key, infer_metadata
 from .performance import extract_performance
 from .result import DocumentExtraction
 from .segment import segment_document
+from .standard_tables import standard_table_issues
 
 MANIFEST_NAME = "manifest.yaml"
 
@@ -61,14 +66,16 @@ def extract_document(path: Path, manifest_entry: dict | None = None) -> Document
     except UnreadableDocument as exc:
         return _skipped(Path(path), data, str(exc))
     metadata = apply_manifest(infer_metadata(grid, path.name, data), manifest_entry)
+    identification = _identification_issues(metadata)
+    held_back = [i["detail"] for i in identification if i["severity"] == "error"]
     document = {
         **metadata.as_row(),
         "status": "read",
-        "error": None,
+        "error": "held back: " + "; ".join(held_back) if held_back else None,
         "encoding": grid.details.get("encoding"),
         "layout": grid.layout,
     }
-    extraction = DocumentExtraction(source_name=path.name, document=document)
+    extraction = DocumentExtraction(source_name=path.name, document=document, issues=identification)
 
     tables = segment_document(grid)  # every table, financial or performance, numbered in document order
     financial = extract_financial(grid, metadata, blocks=tables.financial)
@@ -101,6 +108,7 @@ def extract_document(path: Path, manifest_entry: dict | None = None) -> Document
                 ),
             }
         )
+    extraction.issues += standard_table_issues(grid, metadata, financial.tables)
 
     performance = extract_performance(
         grid, metadata.document_key, financial.budget_projects, spans=tables.performance
@@ -115,6 +123,46 @@ def extract_document(path: Path, manifest_entry: dict | None = None) -> Document
         "performance_funding": performance.funding,
     }
     return extraction
+
+
+# What to write in the manifest for each field the document may not give.
+_MANIFEST_HINTS = {
+    "department_name": "<the department's name>",
+    "fiscal_year": "<the year, e.g. 2024>",
+    "doc_type": "<" + "|".join(DOC_TYPES) + ">",
+    "division_code": "<its 6-digit 行政区划代码>",
+}
+
+
+def _identification_issues(metadata: DocumentMetadata) -> list[dict]:
+    """One issue per field the document and its manifest entry leave unknown, with why and the fix:
+    an error for a field every fact is keyed by (the document is held back: table_seq NULL names
+    the whole document), a warning for the region (the facts publish, placed nowhere)."""
+    issues = []
+    missing = metadata.missing
+    if any(name in REQUIRED_FIELDS for name in missing):
+        # A document held back publishes no department: where it sits is moot until it is named.
+        missing = {name: why for name, why in missing.items() if name in REQUIRED_FIELDS}
+    for name, why in sorted(missing.items()):
+        required = name in REQUIRED_FIELDS
+        consequence = (
+            "every table of the document is held back (its cells are quarantined)"
+            if required
+            else "the department is published without its region"
+        )
+        issues.append(
+            {
+                "document_key": metadata.document_key,
+                "check_name": "document_identified",
+                "severity": "error" if required else "warning",
+                "source_table": None,
+                "table_seq": None,
+                "detail": f"{name} of {metadata.source_name} not read ({why}): {consequence}; "
+                f"give it in the sources folder's manifest.yaml: "
+                f'"{metadata.source_name}: {{{name}: {_MANIFEST_HINTS[name]}}}"',
+            }
+        )
+    return issues
 
 
 def extract_sources(sources_dir: Path) -> list[DocumentExtraction]:

@@ -27,7 +27,7 @@ RAW_TABLES: dict[str, str] = {
         source_name       VARCHAR NOT NULL,  -- file name in the sources folder
         sha256            VARCHAR NOT NULL,  -- of the file's bytes
         status            VARCHAR NOT NULL,  -- 'read' | 'unreadable' (not text) | 'failed' (extraction error)
-        error             VARCHAR,           -- why it could not be read
+        error             VARCHAR,           -- why it could not be read, or why a read one is held back
         encoding          VARCHAR,
         layout            VARCHAR,           -- readers.grid.LAYOUTS: a text layout or the file format
         doc_type          VARCHAR,           -- contract: budget | final_account | performance_target | performance_evaluation
@@ -45,7 +45,7 @@ RAW_TABLES: dict[str, str] = {
         publisher         VARCHAR,
         source_url        VARCHAR,
         retrieval_date    VARCHAR,
-        metadata_origin   VARCHAR            -- JSON: field -> 'inferred' | 'manifest' | 'missing'
+        metadata_origin   VARCHAR            -- JSON: field -> 'inferred' | 'manifest' | 'publisher' | 'missing'
     """,
     "tables": """
         document_key      VARCHAR NOT NULL,
