@@ -12,7 +12,9 @@ with inputs as (
 ),
 
 quarantine as (
-    select document_key, table_seq, line_number, column_label
+    select
+        document_key, table_seq, line_number, column_label,
+        {{ reconciliation_unreadable_bound('raw_value') }} as bound
     from {{ ref('stg_raw__quarantine') }}
     where table_seq is not null
 ),
@@ -817,21 +819,27 @@ evaluations as (
 
 with_unreadable_parts as (
     -- Parts that could not be read: quarantined cells of the same row (a rule across a row) or of the
-    -- same column (a rule down a column), and rows whose code is too damaged to place.
+    -- same column (a rule down a column), and rows whose code is too damaged to place (of any size). A
+    -- quarantined cell that still shows how many digits it has bounds what it could explain
+    -- (macros/reconciliation_unreadable.sql).
     select
         evaluations.*,
-        coalesce(evaluations.unplaceable_rows, 0) + (
-            select count(*) from quarantine
-            where quarantine.document_key = evaluations.document_key
-                and quarantine.table_seq = evaluations.table_seq
-                and (
-                    (evaluations.located_by = 'row' and quarantine.line_number = evaluations.line_number)
-                    or (evaluations.located_by = 'column' and quarantine.column_label = evaluations.column_label)
-                )
-        ) as unreadable_parts,
+        coalesce(evaluations.unplaceable_rows, 0) + coalesce(unreadable.cells, 0) as unreadable_parts,
+        coalesce(unreadable.bounded, 0) as bounded_parts,
+        coalesce(unreadable.bound, 0) as unreadable_bound,
         cast(evaluations.found - evaluations.expected as decimal(18, 4)) as difference,
         {{ rounding_tolerance('evaluations.summands') }} as tolerance
     from evaluations
+    left join lateral (
+        select count(*) as cells, count(quarantine.bound) as bounded, sum(quarantine.bound) as bound
+        from quarantine
+        where quarantine.document_key = evaluations.document_key
+            and quarantine.table_seq = evaluations.table_seq
+            and (
+                (evaluations.located_by = 'row' and quarantine.line_number = evaluations.line_number)
+                or (evaluations.located_by = 'column' and quarantine.column_label = evaluations.column_label)
+            )
+    ) as unreadable on true
 ),
 
 verdicts as (
@@ -856,9 +864,10 @@ select
     tolerance,
     unreadable_parts,
     outcome,
-    -- a failed sum with parts that could not be read cannot be verified
+    -- a failed sum with parts that could not be read cannot be verified, unless those parts could not
+    -- close the gap whatever they say
     {{ reconciliation_severity(
-        fail="case when unreadable_parts > 0 then 'warning' else 'error' end"
+        fail=reconciliation_fail_severity('unreadable_parts', 'bounded_parts', 'unreadable_bound', 'difference')
     ) }} as severity,
     case when outcome <> 'pass' then
         format(
@@ -868,6 +877,12 @@ select
             {{ amount_text('difference') }}, {{ amount_text('tolerance') }},
             case
                 when outcome = 'rounding_gap' then ' (a rounding gap, not an error)'
+                when unreadable_parts > 0
+                    and {{ reconciliation_fail_severity(
+                        'unreadable_parts', 'bounded_parts', 'unreadable_bound', 'difference') }} = 'error'
+                    then format(
+                    ' ({} cell(s) that may be among the parts could not be read, but together they are below {}: '
+                    || 'they cannot explain the difference)', unreadable_parts, {{ amount_text('unreadable_bound') }})
                 when unreadable_parts > 0 then format(
                     ' ({} cell(s) that may be among the parts could not be read: the sum cannot be verified)',
                     unreadable_parts)
