@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.extract.metadata import document_key
+from orchestration.extract.performance.vocabulary import load_vocabulary
 from orchestration.settings import DBT_PROJECT_DIR, ENV_DUCKDB_PATH
 from orchestration.warehouse.raw_schema import RAW_SCHEMA, all_raw_tables, create_raw_tables_sql
 from orchestration.warehouse.raw_schema_performance import performance_columns
@@ -406,6 +407,7 @@ def _funding(doc, seq, line, item, flow, period, raw, unit="万元"):
         item,
         flow=flow,
         item_name=item,
+        line_role=load_vocabulary().funding_line_role(flow, item),
         period=period,
         raw_value=raw,
         amount=amount / 10000 if unit == "元" else amount,

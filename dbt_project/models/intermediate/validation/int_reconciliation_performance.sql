@@ -15,8 +15,9 @@
 --   performance_part_within_period               half-year ≤ annual, annual ≤ implementation period (per line)
 --   performance_executed_within_budget           executed ≤ budget (全年执行数, 项目执行金额): a `warning` only
 --   performance_execution_rate                   执行率 = executed / budget, within what rounding explains
--- and against the department's project list:
+-- and across tables:
 --   performance_amount_equals_project            the block's amount = its project's in the project table
+--   performance_project_equals_department_line   a project's table = its line in the 部门整体 table (002)
 -- The comparison is `equal` (a sum), `at_most` (a part of a whole) or `rate` (a ratio of rounded figures).
 with funding as (
     select * from {{ ref('stg_raw__performance_funding') }}
@@ -69,7 +70,8 @@ block_periods as (
             'basic_and_project', 'basic_and_project_cells') }},
         {{ reconciliation_sum_and_count("flow = 'expenditure' and line_role = 'item'", 'items', 'item_cells') }},
         min(line_number) as first_line,
-        max(line_number) as last_line
+        max(line_number) as last_line,
+        bool_and(source_unit = '元') as printed_in_yuan
     from funding
     group by document_key, table_seq, block_seq, period
 ),
@@ -89,7 +91,8 @@ performance_revenue_total_equals_sources as (
             located_by='block', source_row='revenue_total_row', line_number='revenue_total_line',
             column_label="'收入 / ' || period"
         ) }},
-        'equal' as comparison
+        'equal' as comparison,
+        printed_in_yuan
     from block_periods
     where revenue_total is not null
         and (fiscal_subtotal is not null or fiscal_source_cells + other_source_cells > 0)
@@ -105,7 +108,8 @@ performance_fiscal_equals_its_budgets as (
             located_by='block', source_row='fiscal_subtotal_row', line_number='fiscal_subtotal_line',
             column_label="'收入 / ' || period"
         ) }},
-        'equal' as comparison
+        'equal' as comparison,
+        printed_in_yuan
     from block_periods
     where fiscal_subtotal is not null and fiscal_source_cells > 0
 ),
@@ -124,7 +128,8 @@ performance_expenditure_total_equals_items as (
             located_by='block', source_row='expenditure_total_row', line_number='expenditure_total_line',
             column_label="'支出 / ' || period"
         ) }},
-        'equal' as comparison
+        'equal' as comparison,
+        printed_in_yuan
     from block_periods
     where expenditure_total is not null and basic_and_project_cells + item_cells > 0
 ),
@@ -139,7 +144,8 @@ performance_project_spending_equals_items as (
             located_by='block', source_row='project_spending_row', line_number='project_spending_line',
             column_label="'支出 / ' || period"
         ) }},
-        'equal' as comparison
+        'equal' as comparison,
+        printed_in_yuan
     from block_periods
     where project_spending is not null and item_cells > 0
 ),
@@ -158,7 +164,8 @@ performance_revenue_equals_expenditure as (
             line_number='coalesce(expenditure_total_line, last_line)',
             column_label="'支出 / ' || period"
         ) }},
-        'equal' as comparison
+        'equal' as comparison,
+        printed_in_yuan
     from block_periods
     where revenue_total is not null and (expenditure_total is not null or basic_and_project_cells > 0)
 ),
@@ -175,7 +182,8 @@ performance_executed_within_budget as (
             located_by='block', source_row='executed_row', line_number='executed_line',
             column_label="'支出 / ' || period"
         ) }},
-        'at_most' as comparison
+        'at_most' as comparison,
+        printed_in_yuan
     from block_periods
     where executed is not null and revenue_total is not null
 ),
@@ -203,7 +211,8 @@ performance_part_within_period as (
             parts="whole.period || ' ' || " ~ amount_text('whole.amount'),
             located_by='block', at='part', column_label="part.flow || ' / ' || part.period"
         ) }},
-        'at_most' as comparison
+        'at_most' as comparison,
+        part.source_unit = '元' as printed_in_yuan
     from funding_lines as part
     inner join period_order as part_rank on part_rank.period = part.period
     inner join funding_lines as whole
@@ -214,6 +223,71 @@ performance_part_within_period as (
         and whole.item_name = part.item_name
         and (whole.line_number = part.line_number or (whole.printed = 1 and part.printed = 1))
     inner join period_order as whole_rank on whole_rank.period = whole.period and whole_rank.rank = part_rank.rank + 1
+),
+
+-- == A project's table against the line the department-wide table gives it ===========================
+
+department_lines as (
+    -- 002: the 部门整体 table lists each project's 支出 by period, under a 项目支出 they must add up to.
+    select
+        funding.document_key, funding.table_seq, funding.source_table, funding.line_number, funding.period,
+        funding.amount, {{ normalised_name('funding.item_name') }} as project_key,
+        periods.project_spending is not null
+            and abs(periods.project_spending - periods.items) <= {{ rounding_tolerance('periods.item_cells') }}
+            as corroborated
+    from funding
+    inner join blocks
+        on blocks.document_key = funding.document_key
+        and blocks.table_seq = funding.table_seq
+        and blocks.block_seq = funding.block_seq
+        and blocks.is_department_wide
+    inner join block_periods as periods
+        on periods.document_key = funding.document_key
+        and periods.table_seq = funding.table_seq
+        and periods.block_seq = funding.block_seq
+        and periods.period = funding.period
+    where funding.flow = 'expenditure' and funding.line_role = 'item'
+),
+
+project_block_amounts as (
+    -- what a project's own table states for a period: its 支出 total, else (annual) its 收入 total
+    select
+        periods.document_key, periods.table_seq, periods.source_table, periods.period,
+        {{ normalised_name('periods.project_name') }} as project_key,
+        periods.project_name,
+        coalesce(periods.expenditure_total, case when periods.period = 'annual' then periods.revenue_total end)
+            as amount,
+        coalesce(periods.expenditure_total_line, periods.revenue_total_line) as line_number,
+        case when periods.expenditure_total is not null then periods.expenditure_total_row
+            else periods.revenue_total_row end as source_row
+    from block_periods as periods
+    inner join blocks
+        on blocks.document_key = periods.document_key
+        and blocks.table_seq = periods.table_seq
+        and blocks.block_seq = periods.block_seq
+        and not blocks.is_department_wide
+),
+
+performance_project_equals_department_line as (
+    -- The department table's line is corroborated when its 项目支出 adds up: then the project's own table
+    -- is the odd one out (error); otherwise nobody can be blamed (warning).
+    select
+        {{ reconciliation_check(
+            check_name="'performance_project_equals_department_line'",
+            rule="'project ' || project.project_name || ' states the amount the department table gives it ('
+                || project.period || ')'",
+            found='project.amount', expected='department.amount', summands='1',
+            parts="department.source_table || ' line ' || department.line_number",
+            located_by='block', at='project', column_label="'支出 / ' || project.period"
+        ) }},
+        'equal' as comparison,
+        case when department.corroborated then 'error' else 'warning' end as fail_severity
+    from project_block_amounts as project
+    inner join department_lines as department
+        on department.document_key = project.document_key
+        and department.project_key = project.project_key
+        and department.period = project.period
+    where project.amount is not null
 ),
 
 -- == 年度主要任务 and project evaluations: executed against planned, and the printed 执行率 ==============
@@ -422,6 +496,7 @@ evaluations as (
         'task_executed_within_planned',
         'performance_execution_rate',
         'performance_amount_equals_project',
+        'performance_project_equals_department_line',
     ] %}
     select * from {{ rule }}
     {%- if not loop.last %}
@@ -438,7 +513,13 @@ with_unreadable_parts as (
         coalesce(unreadable.bounded, 0) as bounded_parts,
         coalesce(unreadable.bound, 0) as unreadable_bound,
         cast(evaluations.found - evaluations.expected as decimal(18, 4)) as difference,
-        coalesce(evaluations.rate_tolerance, {{ rounding_tolerance('evaluations.summands') }}) as tolerance
+        -- 万元 tables print to the cent of a 万元; a table in 元 prints whole 元 (or cents of them), exact
+        -- at the warehouse's four decimals of 万元: its figures must add up exactly
+        coalesce(
+            evaluations.rate_tolerance,
+            case when evaluations.printed_in_yuan then cast(0 as decimal(18, 4))
+                else {{ rounding_tolerance('evaluations.summands') }} end
+        ) as tolerance
     from evaluations
     left join lateral (
         select count(*) as cells, count(quarantine.bound) as bounded, sum(quarantine.bound) as bound
