@@ -44,8 +44,14 @@ REPO = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO / "sources"
 DBT_TIMEOUT_SECONDS = 1800
 # What dbt builds for a batch: the findings and the published facts a mutant is judged on.
-DBT_SELECT = ["+dq_issue", "+fct_source_cell", "+fct_performance_funding", "+int_table_status"]
+DBT_SELECT = ["+dq_issue", "+fct_source_cell", "+fct_performance_funding", "+quarantined_row"]
 OPERATORS = ("digit", "swap", "scale")
+# Rules a changed figure may still satisfy: a part within its whole, executed within the budget, a rate
+# printed to the whole percent. Every other within-table or performance rule is an equality: a figure it
+# reads cannot change beyond rounding and still pass.
+INEQUALITIES = frozenset(
+    {"performance_part_within_period", "performance_executed_within_budget", "performance_execution_rate"}
+)
 _PERIOD_ORDER = {"half_year": 0, "annual": 1, "implementation_period": 2}
 
 
@@ -59,6 +65,7 @@ class Site:
     raw: str
     table_kind: str
     family: str  # financial | performance
+    source: str = "cell"  # cell (financial) | funding (a funding line) | task (年度主要任务 amounts)
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,8 @@ class Outcome:
     new_errors: list[str] = field(default_factory=list)
     published: bool = False  # the changed value is among the published facts at its line
     differences: list[str] = field(default_factory=list)  # published facts other than the changed cell
+    # checks whose figures (found or expected) the change moved, with their outcome and severity now
+    changed_checks: list[tuple[str, str, str | None]] = field(default_factory=list)
 
     @property
     def caught(self) -> bool:
@@ -110,22 +119,24 @@ def find_sites(seeds_dir: Path = SEEDS_DIR) -> list[Site]:
         lines = path.read_text(encoding="utf-8").split("\n")
         extraction = extract_document(path)
         kinds = _kinds(extraction)
-        found: list[tuple[int, tuple, str, str, str]] = []  # (line, order, raw, kind, family)
+        found: list[tuple] = []  # (line, order, raw, kind, family, source)
         for cell in extraction.cells:
+            order = (cell["col_seq"],)
             found.append(
-                (cell["line_number"], (cell["col_seq"],), cell["raw_value"], cell["table_kind"], "financial")
+                (cell["line_number"], order, cell["raw_value"], cell["table_kind"], "financial", "cell")
             )
         for row in extraction.performance["performance_funding"]:
             order = (_PERIOD_ORDER.get(row["period"], 9),)
-            found.append(
-                (row["line_number"], order, row["raw_value"], kinds[row["table_seq"]], "performance")
-            )
+            kind = kinds[row["table_seq"]]
+            found.append((row["line_number"], order, row["raw_value"], kind, "performance", "funding"))
         for row in extraction.performance["performance_evaluation"]:
             if row["row_kind"] != "task":
                 continue
             amounts = [t for t in _tokens(lines[row["line_number"] - 1]) if parse_amount(t).value is not None]
             for position, raw in enumerate(amounts[:2]):  # 项目下达金额, 项目执行金额
-                found.append((row["line_number"], (position,), raw, kinds[row["table_seq"]], "performance"))
+                found.append(
+                    (row["line_number"], (position,), raw, kinds[row["table_seq"]], "performance", "task")
+                )
         by_line: dict[tuple[int, str], list] = defaultdict(list)
         for item in sorted(found, key=lambda f: (f[0], f[1])):
             by_line[item[0], item[2].strip()].append(item)
@@ -133,8 +144,8 @@ def find_sites(seeds_dir: Path = SEEDS_DIR) -> list[Site]:
             if not raw or line < 1 or line > len(lines):
                 continue
             printed = [t for t in _tokens(lines[line - 1]) if t == raw]
-            for occurrence, (_, _, _, kind, family) in enumerate(items[: len(printed)]):
-                sites.append(Site(path.name, line, occurrence, raw, kind, family))
+            for occurrence, (_, _, _, kind, family, source) in enumerate(items[: len(printed)]):
+                sites.append(Site(path.name, line, occurrence, raw, kind, family, source))
     return sites
 
 
@@ -271,19 +282,40 @@ def _task_published(con, mutant: Mutant) -> bool:
     return not quarantined and not held_back
 
 
+_CHECKS_SQL = """
+    select table_seq, check_name, coalesce(source_row, ''), coalesce(line_number, -1), coalesce(column_label, ''),
+        found, expected, outcome, severity
+    from intermediate.int_reconciliation_checks where document_key = ? and rule_family <> 'cross_table'
+"""
+
+
+def _checks(con, key: str) -> dict[tuple, tuple]:
+    """The document's within-table and performance checks: where -> (found, expected, outcome, severity)."""
+    return {tuple(row[:5]): tuple(row[5:]) for row in con.execute(_CHECKS_SQL, [key]).fetchall()}
+
+
 def judge(duckdb_path: Path, mutants: list[Mutant], clean: dict[str, str]) -> list[Outcome]:
     """clean: seed file name -> name of its unchanged copy in the same warehouse."""
     outcomes = []
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         reference = {
-            seed: (_errors(con, document_key(name)), _facts(con, document_key(name)))
+            seed: (
+                _errors(con, document_key(name)),
+                _facts(con, document_key(name)),
+                _checks(con, document_key(name)),
+            )
             for seed, name in clean.items()
         }
         for mutant in mutants:
             site, key = mutant.site, mutant.document_key
-            clean_errors, clean_facts = reference[site.seed]
+            clean_errors, clean_facts, clean_checks = reference[site.seed]
             facts = _facts(con, key)
             outcome = Outcome(mutant, new_errors=sorted(_errors(con, key) - clean_errors))
+            outcome.changed_checks = sorted(
+                (where[1], now[2], now[3])
+                for where, now in _checks(con, key).items()
+                if where in clean_checks and clean_checks[where][:2] != now[:2]
+            )
             if _is_task(con, mutant):
                 outcome.published = _task_published(con, mutant)
             else:
