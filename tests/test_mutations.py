@@ -51,12 +51,14 @@ EXAMPLES = {
                          {"performance_amount_equals_project"}),
     "blank_annual_183": ("002", 304, "183", "", "performance_target_project", set()),
     "letter_for_zero": ("002", 14, "0", "O", "performance_target_department", set()),
+    "blank_three_public_total": ("003", 591, "4.92", "", "three_public_costs", set()),
 }  # fmt: skip
 
 
 def _example(name: str) -> Mutant:
     seed, line, raw, new, kind, _ = EXAMPLES[name]
-    site = Site(SEED[seed], line, 0, raw, kind, "performance")
+    family = "performance" if kind.startswith("performance") else "financial"
+    site = Site(SEED[seed], line, 0, raw, kind, family, "funding" if family == "performance" else "cell")
     return Mutant(site, "example", new, f"{Path(SEED[seed]).stem}_{name}.txt")
 
 
@@ -121,6 +123,22 @@ def test_a_letter_printed_for_a_digit_is_quarantined(mutation_run):
     assert len(quarantined) == 1 and "国有资本金" in quarantined[0][0] and "line 14" in quarantined[0][1]
 
 
+def test_a_blanked_total_is_a_warning_not_silence(mutation_run):
+    """003's 三公 total of the 预算数 column blanked, where the 决算数 column prints it: reported, not verified."""
+    duckdb_path, examples, _ = mutation_run
+    outcome = examples["blank_three_public_total"]
+    assert outcome.new_errors == [] and outcome.faithful, (outcome.new_errors, outcome.differences)
+    warnings = _rows(
+        duckdb_path,
+        "select check_name, detail from marts.dq_issue where document_key = ? and severity = 'warning' "
+        "and detail like '%blank%'",
+        outcome.mutant.document_key,
+    )
+    assert [check for check, _ in warnings] == ["three_public_total_equals_parts"], warnings
+    assert 'row "合计"' in warnings[0][1] and "line 591" in warnings[0][1] and "预算数" in warnings[0][1]
+    assert "4.92 expected" in warnings[0][1]
+
+
 def test_the_clean_copies_raise_no_error_but_001s_pasted_tables(mutation_run):
     duckdb_path, _, _ = mutation_run
     errors = _rows(
@@ -146,9 +164,10 @@ def test_every_sampled_change_is_caught_or_published_exactly_as_printed(mutation
 
 def test_every_sampled_change_that_a_rule_reads_is_an_error(mutation_run):
     """A change the rules see (it moves the figures of a sum or an equality, within one table or a
-    performance table against another) is an error, never a pass, a rounding gap or a mere warning."""
+    performance table against another, beyond what rounding explains) is an error, never a mere warning;
+    one that leaves every rule it moves within the rounding tolerance is a rounding gap by design."""
     _, _, sample = mutation_run
-    seen = [o for o in sample if any(check not in INEQUALITIES for check, _, _ in o.changed_checks)]
+    seen = [o for o in sample if any(c not in INEQUALITIES and r == "fail" for c, r, _ in o.changed_checks)]
     assert sum(o.mutant.site.source == "funding" for o in seen) >= 5
     assert sum(o.mutant.site.source == "cell" for o in seen) >= 10
     missed = [

@@ -10,6 +10,8 @@
 #}
 {% macro reconciliation_unreadable_bound(raw) -%}
     case
+        when {{ reconciliation_quarantined_amount(raw) }} is not null
+            then abs({{ reconciliation_quarantined_amount(raw) }})
         when {{ raw }} is not null
             and regexp_full_match(trim({{ raw }}), '[0-9OoIlS.,\s]*[0-9OoIlS][0-9OoIlS.,\s]*')
             then cast(power(10, length(regexp_replace(
@@ -18,14 +20,31 @@
 {%- endmacro %}
 
 {#
-    The severity of a failed sum given its unreadable parts: `error` when none could not be read, or when
-    they are all bounded (`bounded_parts` = `unreadable_parts`) and the gap is larger than their bounds
-    together (`bound`); else `warning` (the sum cannot be verified).
+    A quarantined cell that is a well-formed amount (set aside because its column or row is ambiguous, not
+    because it cannot be read) states exactly what it could add: reconciliation_quarantined_amount(raw) is
+    that amount in the printed unit, NULL for a cell that cannot be read as one.
 #}
-{% macro reconciliation_fail_severity(unreadable_parts, bounded_parts, bound, difference) -%}
+{% macro reconciliation_quarantined_amount(raw) -%}
+    case
+        when regexp_full_match(trim({{ raw }}), '-?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?')
+            then cast(replace(trim({{ raw }}), ',', '') as decimal(18, 4))
+    end
+{%- endmacro %}
+
+{#
+    The severity of a failed sum given its unreadable parts: `error` when none could not be read; when they
+    are all bounded (`bounded_parts` = `unreadable_parts`) and the gap is larger than their bounds together
+    (`bound`); or when the one part set aside is a readable amount (`exact_value`) and neither it nor nothing
+    closes the gap within the tolerance. Else `warning` (the sum cannot be verified).
+#}
+{% macro reconciliation_fail_severity(
+    unreadable_parts, bounded_parts, bound, difference, exact_value='null', tolerance='0'
+) -%}
     case
         when {{ unreadable_parts }} = 0 then 'error'
         when {{ bounded_parts }} = {{ unreadable_parts }} and abs({{ difference }}) > {{ bound }} then 'error'
+        when {{ unreadable_parts }} = 1 and {{ exact_value }} is not null
+            and abs(abs({{ difference }}) - abs({{ exact_value }})) > {{ tolerance }} then 'error'
         else 'warning'
     end
 {%- endmacro %}
