@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -349,13 +350,17 @@ def run_mutants(mutants: list[Mutant], batch_size: int = 100, workroot: Path | N
     """Build and judge the mutants in batches, each batch with an unchanged copy of every seed it mutates."""
     outcomes: list[Outcome] = []
     root = Path(workroot or tempfile.mkdtemp(prefix="cnbudget_mutants_"))
-    for start in range(0, len(mutants), batch_size):
-        batch = mutants[start : start + batch_size]
-        clean = {seed: f"{Path(seed).stem}_clean.txt" for seed in sorted({m.site.seed for m in batch})}
-        documents = {name: (SEEDS_DIR / seed).read_text(encoding="utf-8") for seed, name in clean.items()}
-        documents.update({m.name: mutant_text(m) for m in batch})
-        duckdb_path = build(documents, root / f"batch_{start // batch_size:03d}")
-        outcomes += judge(duckdb_path, batch, clean)
+    try:
+        for start in range(0, len(mutants), batch_size):
+            batch = mutants[start : start + batch_size]
+            clean = {seed: f"{Path(seed).stem}_clean.txt" for seed in sorted({m.site.seed for m in batch})}
+            documents = {name: (SEEDS_DIR / seed).read_text(encoding="utf-8") for seed, name in clean.items()}
+            documents.update({m.name: mutant_text(m) for m in batch})
+            duckdb_path = build(documents, root / f"batch_{start // batch_size:03d}")
+            outcomes += judge(duckdb_path, batch, clean)
+    finally:
+        if workroot is None:  # a folder of our own: its warehouses are of no use once judged
+            shutil.rmtree(root, ignore_errors=True)
     return outcomes
 
 
