@@ -235,7 +235,7 @@ def test_truncated_codes_are_repaired_from_the_name_and_marked_inferred(con):
         KEY_003,
     )
     assert economic == [
-        ("301", Decimal("997.2900"), False, "printed"),
+        ("301", Decimal("470.1500"), False, "printed"),
         ("30101", Decimal("306.6400"), True, "inferred"),
         ("30102", Decimal("154.9000"), True, "repaired"),
     ]
