@@ -236,8 +236,8 @@ def test_truncated_codes_are_repaired_from_the_name_and_marked_inferred(con):
     )
     # 003 prints each code under 人员经费 only (no 合计 column): its total is published too, from the same cell
     assert [row[:5] for row in economic] == [
-        ("301", "personnel", Decimal("997.2900"), False, "printed"),
-        ("301", "total", Decimal("997.2900"), False, "printed"),
+        ("301", "personnel", Decimal("470.1500"), False, "printed"),
+        ("301", "total", Decimal("470.1500"), False, "printed"),
         ("30101", "personnel", Decimal("306.6400"), True, "inferred"),
         ("30101", "total", Decimal("306.6400"), True, "inferred"),
         ("30102", "personnel", Decimal("154.9000"), True, "repaired"),

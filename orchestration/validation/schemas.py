@@ -101,6 +101,16 @@ TABLE_COLUMN_ENUMS: dict[tuple[str, str], tuple] = {
     ("cells", "project_level"): (0, 1, 2),
     ("performance_evaluation", "row_kind"): ("indicator", "task"),
     ("performance_funding", "flow"): ("revenue", "expenditure", "source"),
+    ("performance_funding", "line_role"): (
+        "total",
+        "fiscal_subtotal",
+        "fiscal_source",
+        "source",
+        "basic",
+        "project",
+        "executed",
+        "item",
+    ),  # fmt: skip
     ("performance_project", "table_kind"): (
         "performance_target_project",
         "performance_target_department",

@@ -137,6 +137,9 @@ PERFORMANCE_TABLES: dict[str, str] = {
         project_name          VARCHAR,           -- NULL for a department-wide table
         flow                  VARCHAR NOT NULL,  -- revenue | expenditure | source (county fund sources)
         item_name             VARCHAR NOT NULL,  -- label, white space removed (资金总额, 一般公共预算资金, a sub-item ...)
+        line_role             VARCHAR NOT NULL,  -- what the line is to the block's sums: total | fiscal_subtotal |
+                                                 -- fiscal_source | source (收入); total | basic | project |
+                                                 -- executed | item (支出). performance_vocabulary.yaml line_roles
         period                VARCHAR NOT NULL,  -- annual | half_year | implementation_period
         raw_value             VARCHAR NOT NULL,
         amount                DECIMAL(18,4) NOT NULL,  -- 万元

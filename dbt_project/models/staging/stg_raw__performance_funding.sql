@@ -10,6 +10,7 @@ select
     cast(project_name as varchar) as project_name,
     cast(flow as varchar) as flow,
     cast(item_name as varchar) as item_name,
+    cast(line_role as varchar) as line_role,
     cast(period as varchar) as period,
     cast(raw_value as varchar) as raw_value,
     cast(amount as decimal(18, 4)) as amount,

@@ -6,7 +6,13 @@ Names differ slightly between the two (000: 人才培训经费 vs 人才培养�
 identical, or similar enough AND an amount equal to the project's total or this-year share (within
 0.01 万元, the published rounding), or very similar when the target prints no amount. Pairs are
 taken best first (identical name, amount agrees, similarity, then document order), one target per
-project unless their names are identical. A target with no match stays a project of its own.
+project unless their names are identical.
+
+The name comes first: a target left over whose name is similar (not identical) to a project nobody
+took, each the other's most similar, is that project even when the amounts differ — a target that
+states another amount for its project is a finding of the reconciliation
+(performance_amount_equals_project), not a project of its own (000's 人才培训经费 printed 150 where the
+list budgets 人才培养经费 15). A target with no match stays a project of its own.
 """
 
 from __future__ import annotations
@@ -89,7 +95,38 @@ def match_projects(
         owner[p_index] = target_key
         matched.add(t_index)
         result[targets[t_index].name] = budget_projects[p_index].name
+    for t_index, p_index in _mutual_best_by_name(targets, budget_projects, matched, set(owner)):
+        result[targets[t_index].name] = budget_projects[p_index].name
     return result
+
+
+def _mutual_best_by_name(
+    targets: list[TargetProject], budget_projects: list[BudgetProjectLike], matched: set[int], taken: set[int]
+) -> list[tuple[int, int]]:
+    """Pairs of a target and a project both left over, similar by name whatever their amounts, each the
+    other's most similar (ties: no pair, as neither is known to be the one)."""
+    free_targets = [t for t in range(len(targets)) if t not in matched]
+    free_projects = [p for p in range(len(budget_projects)) if p not in taken]
+    score = {
+        (t, p): name_similarity(targets[t].name, budget_projects[p].name)
+        for t in free_targets
+        for p in free_projects
+    }
+
+    def best(options: list[tuple[float, int]]) -> int | None:
+        options = sorted(options, reverse=True)
+        if not options or options[0][0] < SIMILAR_WITH_AMOUNT:
+            return None
+        if len(options) > 1 and options[1][0] == options[0][0]:
+            return None
+        return options[0][1]
+
+    pairs = []
+    for t in free_targets:
+        p = best([(score[t, q], q) for q in free_projects])
+        if p is not None and best([(score[u, p], u) for u in free_targets]) == t:
+            pairs.append((t, p))
+    return pairs
 
 
 def link_projects(sink: Sink, budget_projects: Sequence[BudgetProjectLike]) -> None:
