@@ -15,7 +15,7 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Protocol
 
 from .records import Sink
@@ -61,18 +61,58 @@ def amount_agrees(amount: Decimal | None, project: BudgetProjectLike) -> bool | 
     return any(abs(amount - value) <= AMOUNT_TOLERANCE for value in stated)
 
 
+def _cent(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value(rounding=ROUND_FLOOR))
+
+
+class _ProjectIndex:
+    """The projects a target can match, found without comparing it with every project.
+
+    A pair is a candidate only when the names are identical, the amounts agree (within 0.01 万元) or
+    there is no amount to compare; any other pair is never one. So a target is compared with the
+    projects of the same name, those stating an amount within a cent of its own, and those stating
+    none — and with all of them only when it prints no amount itself. A document of thousands of
+    projects then costs thousands of comparisons, not millions (targets x projects).
+    """
+
+    def __init__(self, keys: list[str], projects: Sequence[BudgetProjectLike]) -> None:
+        self.everything = range(len(projects))
+        self.by_key: dict[str, list[int]] = {}
+        self.by_cent: dict[int, set[int]] = {}
+        self.without_amount: list[int] = []
+        for p_index, (key, project) in enumerate(zip(keys, projects, strict=True)):
+            self.by_key.setdefault(key, []).append(p_index)
+            stated = [v for v in (project.total, project.this_year) if v is not None]
+            if not stated:
+                self.without_amount.append(p_index)
+            for value in stated:
+                self.by_cent.setdefault(_cent(value), set()).add(p_index)
+
+    def candidates(self, key: str, amount: Decimal | None) -> list[int]:
+        if amount is None:
+            return list(self.everything)
+        found = set(self.by_key.get(key, ())) | set(self.without_amount)
+        cent = _cent(amount)
+        for near in (cent - 1, cent, cent + 1):
+            found |= self.by_cent.get(near, set())
+        return sorted(found)
+
+
 def match_projects(
     targets: list[TargetProject], budget_projects: list[BudgetProjectLike]
 ) -> dict[str, str | None]:
     """Target project name -> name of the matching project of the list, or None."""
     result: dict[str, str | None] = {target.name: None for target in targets}
     candidates = []
+    project_keys = [normalise_project_name(project.name) for project in budget_projects]
+    index = _ProjectIndex(project_keys, budget_projects)
     for t_index, target in enumerate(targets):
         target_key = normalise_project_name(target.name)
-        for p_index, project in enumerate(budget_projects):
-            identical = target_key == normalise_project_name(project.name)
-            similarity = 1.0 if identical else name_similarity(target.name, project.name)
+        for p_index in index.candidates(target_key, target.amount):
+            project = budget_projects[p_index]
+            identical = target_key == project_keys[p_index]
             agrees = amount_agrees(target.amount, project)
+            similarity = 1.0 if identical else name_similarity(target.name, project.name)
             if (
                 identical
                 or (agrees and similarity >= SIMILAR_WITH_AMOUNT)
