@@ -6,7 +6,6 @@ status 'unreadable' and an error-level issue naming it, and the run goes on.
 
 from __future__ import annotations
 
-import hashlib
 import traceback
 from pathlib import Path
 
@@ -16,28 +15,31 @@ from .manifest import apply_manifest, load_manifest
 from .metadata import document_key, infer_metadata
 from .performance import extract_performance
 from .result import DocumentExtraction
+from .source_files import SourceFile, classify, scan_folder
 
 MANIFEST_NAME = "manifest.yaml"
 
 
-def list_source_documents(sources_dir: Path) -> list[Path]:
+def source_files(sources_dir: Path) -> list[SourceFile]:
     """Every file of the folder is a document, in a deterministic order; the manifest and hidden files
-    excluded. A file no reader accepts is still listed: it becomes an 'unreadable' document with its
+    excluded. A file no reader accepts, or that is not safe to read (a link out of the folder, an
+    unsafe name: see source_files.py), is still listed: it becomes an 'unreadable' document with its
     reason, never a file nobody mentions."""
-    return sorted(
-        path
-        for path in Path(sources_dir).iterdir()
-        if path.is_file() and not path.name.startswith(".") and path.name != MANIFEST_NAME
-    )
+    return [entry for entry in scan_folder(Path(sources_dir)) if entry.path.name != MANIFEST_NAME]
 
 
-def _skipped(path: Path, data: bytes, error: str, status: str = "unreadable") -> DocumentExtraction:
+def list_source_documents(sources_dir: Path) -> list[Path]:
+    return [entry.path for entry in source_files(sources_dir)]
+
+
+def _skipped(source: SourceFile, error: str, status: str = "unreadable") -> DocumentExtraction:
     """A document that yields nothing: recorded with the reason, and an error-level issue naming it."""
-    key = document_key(path.name)
+    name = source.name
+    key = document_key(name)
     document = {
         "document_key": key,
-        "source_name": path.name,
-        "sha256": hashlib.sha256(data).hexdigest(),
+        "source_name": name,
+        "sha256": _fingerprint(source),
         "status": status,
         "error": error,
     }
@@ -48,18 +50,29 @@ def _skipped(path: Path, data: bytes, error: str, status: str = "unreadable") ->
         "severity": "error",
         "source_table": None,
         "table_seq": None,
-        "detail": f"document {path.name} {verb} and was skipped: {error}",
+        "detail": f"document {name} {verb} and was skipped: {error}",
     }
-    return DocumentExtraction(source_name=path.name, document=document, issues=[issue])
+    return DocumentExtraction(source_name=name, document=document, issues=[issue])
 
 
-def extract_document(path: Path, manifest_entry: dict | None = None) -> DocumentExtraction:
-    data = Path(path).read_bytes()
+def _fingerprint(source: SourceFile) -> str:
+    """The entry's sha256; a file that vanished or cannot be opened still gets a row, with no hash."""
     try:
-        grid = read_document(data, path.name)
+        return source.fingerprint()
+    except OSError:
+        return "unavailable"
+
+
+def extract_document(source: Path | SourceFile, manifest_entry: dict | None = None) -> DocumentExtraction:
+    if not isinstance(source, SourceFile):
+        source = classify(Path(source), Path(source).parent)
+    name = source.name
+    try:
+        data = source.read()
+        grid = read_document(data, name)
     except UnreadableDocument as exc:
-        return _skipped(Path(path), data, str(exc))
-    metadata = apply_manifest(infer_metadata(grid, path.name, data), manifest_entry)
+        return _skipped(source, str(exc))
+    metadata = apply_manifest(infer_metadata(grid, name, data), manifest_entry)
     document = {
         **metadata.as_row(),
         "status": "read",
@@ -67,7 +80,7 @@ def extract_document(path: Path, manifest_entry: dict | None = None) -> Document
         "encoding": grid.details.get("encoding"),
         "layout": grid.layout,
     }
-    extraction = DocumentExtraction(source_name=path.name, document=document)
+    extraction = DocumentExtraction(source_name=name, document=document)
 
     financial = extract_financial(grid, metadata)
     extraction.tables += financial.tables
@@ -118,15 +131,16 @@ def extract_sources(sources_dir: Path) -> list[DocumentExtraction]:
     sources_dir = Path(sources_dir)
     if not sources_dir.is_dir():
         raise FileNotFoundError(f"sources folder not found: {sources_dir}")
-    manifest = load_manifest(sources_dir)
-    return [_extract_or_report(path, manifest.get(path.name)) for path in list_source_documents(sources_dir)]
+    files = source_files(sources_dir)
+    manifest = load_manifest(sources_dir, [entry.name for entry in files if entry.problem is None])
+    return [_extract_or_report(entry, manifest.get(entry.name)) for entry in files]
 
 
-def _extract_or_report(path: Path, manifest_entry: dict | None) -> DocumentExtraction:
+def _extract_or_report(source: SourceFile, manifest_entry: dict | None) -> DocumentExtraction:
     """One document's unexpected failure is reported with its cause; the other documents go on."""
     try:
-        return extract_document(path, manifest_entry)
+        return extract_document(source, manifest_entry)
     except Exception as exc:  # any failure of one document must not stop the run
         where = traceback.extract_tb(exc.__traceback__)[-1]
         cause = f"{type(exc).__name__}: {exc} (in {Path(where.filename).name}, line {where.lineno})"
-        return _skipped(path, path.read_bytes(), cause, status="failed")
+        return _skipped(source, cause, status="failed")
