@@ -10,6 +10,7 @@ import traceback
 from pathlib import Path
 
 from ..readers import UnreadableDocument, read_document
+from .completeness import check_completeness
 from .financial import extract_financial
 from .manifest import apply_manifest, load_manifest
 from .metadata import document_key, infer_metadata
@@ -123,6 +124,10 @@ def extract_document(source: Path | SourceFile, manifest_entry: dict | None = No
         "performance_project": performance.projects,
         "performance_funding": performance.funding,
     }
+    # Last: whether the document is whole is judged on everything the readers found in it.
+    extraction.issues += check_completeness(
+        grid, metadata, extraction.tables, extraction.cells, extraction.issues
+    )
     return extraction
 
 
