@@ -14,7 +14,8 @@ kinds, statuses and line ranges, their cells — and says, as warnings in `dq_is
 - `document_truncated`, tables the document's own contents (目录) list after the last one found;
 - `document_tables_found`, a document of a known type in which no table at all was recognised.
 
-One finding per cause: a performance table the document ends inside is reported by its own reader
+One `document_truncated` finding per document, its detail giving every piece of evidence; and one
+finding per cause: a performance table the document ends inside is reported by its own reader
 (`performance_table_truncated`, which knows that table's closing rows); when it has, no second
 "ends inside a table" finding is added here. A complete table never warns: each rule needs positive
 evidence of a cut (the last row of the document inside the table, and the table's own closing row
@@ -79,7 +80,9 @@ def _issue(meta, check: str, detail: str) -> dict:
 
 
 def _as_issues(meta, details: Iterable[str]) -> list[dict]:
-    return [_issue(meta, TRUNCATED, detail) for detail in details]
+    """One `document_truncated` finding per document, with every piece of evidence of the cut."""
+    details = list(details)
+    return [_issue(meta, TRUNCATED, "; ".join(details))] if details else []
 
 
 def _no_tables(meta, listed: list[tuple[int, str, str]]) -> str:
@@ -134,21 +137,20 @@ def _not_closed(table: dict, cells: list[dict], registry: Registry) -> str | Non
 
 
 def _balances(cells: list[dict], code: str) -> bool:
-    """Some column's total row equals the sum of the column's top-level rows (within rounding)."""
-    by_column: dict[int, list[dict]] = {}
-    for cell in cells:
-        by_column.setdefault(cell["col_seq"], []).append(cell)
-    for column in by_column.values():
-        totals = [c["amount"] for c in column if c["row_role"] == "total"]
-        items = [c for c in column if c["row_role"] == "item" and c.get(code)]
-        if not totals or not items:
-            continue
-        top = min(len(c[code]) for c in items)
-        values = [c["amount"] for c in items if len(c[code]) == top]
-        tolerance = Decimal("0.01") * (len(values) + 1)
-        if abs(sum(values, Decimal(0)) - totals[0]) <= tolerance:
-            return True
-    return False
+    """The table's total column (its leftmost column with a total row) equals the sum of the column's
+    top-level rows, within rounding. A single column, not "any": in a table cut after its first 类,
+    a column that class alone fills (project spending) would balance by chance."""
+    columns = sorted({c["col_seq"] for c in cells if c["row_role"] == "total"})
+    if not columns:
+        return False
+    column = [c for c in cells if c["col_seq"] == columns[0]]
+    total = next(c["amount"] for c in column if c["row_role"] == "total")
+    items = [c for c in column if c["row_role"] == "item" and c.get(code)]
+    if not items:
+        return False
+    top = min(len(c[code]) for c in items)
+    values = [c["amount"] for c in items if len(c[code]) == top]
+    return abs(sum(values, Decimal(0)) - total) <= Decimal("0.01") * (len(values) + 1)
 
 
 # --- a title that opened nothing, at the end -----------------------------------------------------
@@ -181,9 +183,10 @@ def _contents(grid: Grid, registry: Registry, before_line: int | None) -> list[t
     for row in grid.rows:
         if before_line is not None and row.line >= before_line:
             break
-        if len(row.filled) != 1:
+        # A contents line is one cell, or a few where the text layout split it at its spaces ("目 录").
+        if not row.filled or len(row.filled) > 3:
             continue
-        text = squash(row.filled[0][1]).lstrip("-•·")
+        text = squash(row.text).lstrip("-•·")
         if text == _CONTENTS:
             inside = True
             continue
