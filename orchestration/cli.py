@@ -4,7 +4,8 @@
 same job, assets and resources as the UI, the schedule and the sensor — with a logger that prints
 one line as each stage starts and ends, then a summary read back from the warehouse. Exit status:
 0 when the pipeline completed (data-quality findings included), 1 with one line on stderr when it
-could not (sources folder missing, warehouse locked, a stage failed), 2 for bad arguments.
+could not (sources folder missing, another refresh running, a stage failed: the previous warehouse
+and report are kept), 2 for bad arguments.
 """
 
 from __future__ import annotations

@@ -61,6 +61,22 @@ def amount_agrees(amount: Decimal | None, project: BudgetProjectLike) -> bool | 
     return any(abs(amount - value) <= AMOUNT_TOLERANCE for value in stated)
 
 
+def _similar_enough(target_key: str, project_key: str, agrees: bool | None) -> float | None:
+    """The names' similarity when it reaches the threshold the amounts call for, else None.
+
+    The same test as `name_similarity` against SIMILAR_WITH_AMOUNT / SIMILAR_WITHOUT_AMOUNT, with
+    difflib's cheap upper bounds tried first, so that most pairs never pay for a full comparison.
+    """
+    if agrees is False:
+        return None
+    threshold = SIMILAR_WITH_AMOUNT if agrees else SIMILAR_WITHOUT_AMOUNT
+    matcher = difflib.SequenceMatcher(None, target_key, project_key, autojunk=False)
+    if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
+        return None
+    similarity = matcher.ratio()
+    return similarity if similarity >= threshold else None
+
+
 def _cent(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value(rounding=ROUND_FLOOR))
 
@@ -109,15 +125,10 @@ def match_projects(
     for t_index, target in enumerate(targets):
         target_key = normalise_project_name(target.name)
         for p_index in index.candidates(target_key, target.amount):
-            project = budget_projects[p_index]
             identical = target_key == project_keys[p_index]
-            agrees = amount_agrees(target.amount, project)
-            similarity = 1.0 if identical else name_similarity(target.name, project.name)
-            if (
-                identical
-                or (agrees and similarity >= SIMILAR_WITH_AMOUNT)
-                or (agrees is None and similarity >= SIMILAR_WITHOUT_AMOUNT)
-            ):
+            agrees = amount_agrees(target.amount, budget_projects[p_index])
+            similarity = 1.0 if identical else _similar_enough(target_key, project_keys[p_index], agrees)
+            if similarity is not None:
                 candidates.append((not identical, agrees is not True, -similarity, t_index, p_index))
     candidates.sort()
     owner: dict[int, str] = {}  # project index -> normalised name of the target that took it
