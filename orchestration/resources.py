@@ -32,8 +32,8 @@ from .settings import (
 from .warehouse import refresh_lock
 from .warehouse.build import WarehouseBuild
 
-# The concurrency pool of every step that opens the DuckDB file: DuckDB allows one writing process,
-# and a reader in another process is refused while the writer holds the lock.
+# The concurrency pool of every step that opens the DuckDB file: DuckDB allows one writing process.
+# (Whole runs are kept apart by the refresh lock, orchestration/warehouse/refresh_lock.py.)
 DUCKDB_POOL = "duckdb_writer"
 
 _LOCK_HOLDER = re.compile(r"PID (\d+)")
