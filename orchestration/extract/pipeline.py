@@ -108,7 +108,7 @@ def extract_document(source: Path | SourceFile, manifest_entry: dict | None = No
                 "source_table": None,
                 "table_seq": None,
                 "detail": (
-                    f"page(s) {grid.details['image_only_pages']} of {path.name} are images without a text "
+                    f"page(s) {grid.details['image_only_pages']} of {name} are images without a text "
                     "layer (scanned): what they print is not read; OCR needed"
                 ),
             }
