@@ -4,7 +4,8 @@
 same job, assets and resources as the UI, the schedule and the sensor — with a logger that prints
 one line as each stage starts and ends, then a summary read back from the warehouse. Exit status
 (EXIT_STATUSES): 0 when the pipeline completed (data-quality findings included), 1 with one line on
-stderr when it could not (sources folder missing, warehouse locked, a stage failed), 2 for bad
+stderr when it could not (sources folder missing, another refresh running, a stage failed: the
+previous warehouse and report are kept), 2 for bad
 arguments, 3 when it completed and published but some documents of the sources folder could not be
 read (each named on a line of the summary), so that a scheduler can alert on a file nobody can use.
 """
@@ -248,17 +249,18 @@ def progress_logger_def(printer: ProgressPrinter):
 # --- refresh ----------------------------------------------------------------------------------
 
 
-def _check_not_locked(settings: Settings) -> None:
-    """Fail fast, before any stage runs, when another process holds the warehouse."""
-    from .resources import WarehouseLockedError
+@contextlib.contextmanager
+def _refresh_lock(settings: Settings):
+    """Hold the warehouse's refresh lock for the whole command; refuse at once when another refresh
+    (or a writer holding the DuckDB file) is at work, in one line."""
+    from .resources import WarehouseLockedError, ensure_no_writer
+    from .warehouse.refresh_lock import RefreshInProgress, refresh_lock
 
-    if not settings.duckdb_path.exists():
-        return
-    resource = _warehouse_resource(settings)
     try:
-        with resource.connect():
-            pass
-    except WarehouseLockedError as exc:
+        with refresh_lock(settings.warehouse_dir):
+            ensure_no_writer(settings.duckdb_path)
+            yield
+    except (RefreshInProgress, WarehouseLockedError) as exc:
         raise CliError(str(exc)) from exc
 
 
@@ -348,20 +350,10 @@ def materialization_metadata(result, asset_key) -> dict[str, object] | None:
     return None
 
 
-def _report_after_failure(settings: Settings) -> None:
-    """When a stage failed after the extraction, the report still says what the warehouse holds."""
-    from .assets.report import write_report
-
-    if not settings.duckdb_path.exists():
-        return
-    try:
-        report, path = write_report(_warehouse_resource(settings))
-    except Exception as exc:  # the failure above is the news; the report is a courtesy
-        _out(f"    (no data-quality report: {type(exc).__name__}: {exc})")
-        return
-    for line in report.summary_lines():
-        _out(f"    {line}")
-    _out(f"    data-quality report: {path}")
+def _unchanged_after_failure(settings: Settings) -> None:
+    """A failed run's build is discarded: say that what the user had is still there."""
+    if settings.duckdb_path.exists():
+        _out(f"    the warehouse {settings.duckdb_path} and its data-quality report are unchanged")
 
 
 def _not_fact_tables() -> tuple[str, ...]:
@@ -464,13 +456,17 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     settings = Settings.from_env(args.sources, args.warehouse)
     if not settings.sources_dir.is_dir():
         raise CliError(f"sources folder not found: {settings.sources_dir}")
-    _check_not_locked(settings)
+    with _refresh_lock(settings):
+        return _refresh_locked(settings, args)
+
+
+def _refresh_locked(settings: Settings, args: argparse.Namespace) -> int:
     _ensure_manifest()
     _out(f"refresh: {settings.sources_dir} -> {settings.duckdb_path}")
     started = time.monotonic()
     result, printer, tool_output = run_refresh(settings, verbose=args.verbose)
     if not result.success:
-        _report_after_failure(settings)
+        _unchanged_after_failure(settings)
         if printer.failed_stage == "dbt build":
             if not args.verbose:
                 for line in dbt_error_lines(tool_output):

@@ -157,10 +157,12 @@ def test_a_daily_schedule_runs_the_refresh_job(defs):
 
 
 def _tick(sources, cursor):
-    context = dg.build_sensor_context(
+    # A context manager, as the daemon opens it: the warehouse resource has a run lifecycle (the
+    # refresh lock and build), which a sensor evaluation skips (no run).
+    with dg.build_sensor_context(
         cursor=cursor, resources={"warehouse": WarehouseResource(sources_dir=str(sources))}
-    )
-    data = sources_changed_sensor.evaluate_tick(context)
+    ) as context:
+        data = sources_changed_sensor.evaluate_tick(context)
     return data.run_requests or [], data.cursor
 
 

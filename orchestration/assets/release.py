@@ -28,7 +28,9 @@ def build_release_asset(upstream: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:
         from ..publish.release import publish_release
 
         settings = warehouse.settings()
-        outcome = publish_release(settings.duckdb_path, settings.release_target, sources=settings.sources_dir)
+        outcome = publish_release(
+            warehouse.database_path(), settings.release_target, sources=settings.sources_dir
+        )
         for warning in outcome.warnings:
             context.log.warning(f"release: {warning}")
         if outcome.unchanged:

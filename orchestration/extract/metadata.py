@@ -318,12 +318,17 @@ def _scan(grid: Grid) -> _Scan:
                 scan.headings.append(_Heading(index, row.line, printed, text))
                 if text.endswith("表") and not _TABLE_NUMBER.match(text) and not _SENTENCE.search(text):
                     table = _PART_PREFIX.sub("", printed)
+        # Each cell is read with the one after it (a bare label's value): never a copy of the rest
+        # of the row, which made a row of n cells cost n² (a 750k-character line took a minute).
         for position, (_, cell) in enumerate(filled):
-            _read_cell(scan, cell, filled[position + 1 :], row.line, table)
+            after = filled[position + 1][1] if position + 1 < len(filled) else None
+            _read_cell(scan, cell, after, row.line, table)
     return scan
 
 
-def _read_cell(scan: _Scan, cell: str, rest: list[tuple[int, str]], line: int, table: str | None) -> None:
+def _read_cell(scan: _Scan, cell: str, after: str | None, line: int, table: str | None) -> None:
+    """What one cell says: a year label, a labelled department (its value in the cell or in `after`,
+    the next filled cell of the row), or a department name printed with its code."""
     text = squash(cell).translate(_BRACKETS)
     year = _YEAR_LABEL.match(text)
     if year:
@@ -333,8 +338,8 @@ def _read_cell(scan: _Scan, cell: str, rest: list[tuple[int, str]], line: int, t
     labelled = _LABELLED.match(text)
     if labelled:
         label, value = labelled.group(1), _UNIT_SUFFIX.sub("", labelled.group(2))
-    elif text in _BARE_LABELS and rest:
-        label, value = text, rest[0][1]
+    elif text in _BARE_LABELS and after is not None:
+        label, value = text, after
     if label is not None and value:
         department = parse_department(value)
         if department is not None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .decoding import UnreadableDocument
 from .grid import Grid
+from .limits import check_file_size
 
 # Suffixes of the files the extraction reads, by format. Anything else in the sources folder is still
 # a document (status 'unreadable', with its reason) so that nothing dropped there goes unmentioned.
@@ -102,6 +103,7 @@ def read_document(data: bytes, name: str) -> Grid:
     if not data.strip():
         raise UnreadableDocument(f"{name}: the file is empty")
     format_name = detect_format(data, name)
+    check_file_size(len(data), format_name, name)  # before any reader runs (readers/limits.py)
     grid = reader_for(format_name)(data, name)
     grid.details.setdefault("format", format_name)
     return grid
