@@ -378,7 +378,7 @@ def test_a_document_whose_extraction_failed_passes_validation_so_the_others_go_o
     real = pipeline.extract_document
 
     def extract(path, entry=None):
-        if Path(path).name == "broken.txt":
+        if path.name == "broken.txt":  # a Path or a SourceFile
             raise RuntimeError("a layout nobody foresaw")
         return real(path, entry)
 

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from ..readers.grid import Grid, squash
-from .performance.segment import TABLE_SEQ_BASE, title_kind
+from .performance.segment import title_kind
 from .performance.vocabulary import load_vocabulary
 from .registry import Registry, load_registry, strip_numbering
 
@@ -97,13 +97,18 @@ def _no_tables(meta, listed: list[tuple[int, str, str]]) -> str:
 # --- the document ends inside a financial table -------------------------------------------------
 
 
+def _is_performance(table: dict) -> bool:
+    """A performance table (its kind says so: all tables share one numbering in document order)."""
+    return (table.get("table_kind") or "").startswith("performance_")
+
+
 def _ends_inside(grid: Grid, tables: list[dict], cells: list[dict], registry: Registry) -> str | None:
     """The last financial table, when the document's last row is inside it and it is not closed."""
     if not grid.rows:
         return None
     last_line = grid.rows[-1].line
-    financial = [t for t in tables if t["table_seq"] < TABLE_SEQ_BASE]
-    performance_after = [t for t in tables if t["table_seq"] >= TABLE_SEQ_BASE]
+    financial = [t for t in tables if not _is_performance(t)]
+    performance_after = [t for t in tables if _is_performance(t)]
     if not financial:
         return None
     table = max(financial, key=lambda t: t["line_start"])
@@ -208,7 +213,7 @@ def _missing_from_contents(grid: Grid, tables: list[dict], registry: Registry) -
     if not listed:
         return None
     have = {t["table_kind"] for t in tables if t.get("table_kind")}
-    if any(t["table_seq"] >= TABLE_SEQ_BASE for t in tables):
+    if any(_is_performance(t) for t in tables):
         have.add(_PERFORMANCE)
     present = [index for index, (_, kind, _) in enumerate(listed) if kind in have]
     tail = listed[present[-1] + 1 :] if present else listed

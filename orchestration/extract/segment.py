@@ -79,8 +79,8 @@ def _is_meta(row: Row, registry: Registry) -> bool:
 def _borne_out(rows: list[Row], start: int, stop: int, registry: Registry) -> bool:
     """Rows under a title that make it a table: a unit line, a row of several cells, an empty statement."""
     for row in rows[start + 1 : min(stop, start + 1 + _EVIDENCE_ROWS)]:
-        if _ends_table(row, registry) and row.is_single:
-            return False
+        if _ends_table(row, registry) and len(row.filled) <= 2:
+            return False  # the next part of the document ("第五部分 | 附件"): a contents entry, not a table
         text = squash(row.text)
         if len(row.filled) >= 2 or registry.unit_in(text) or _EMPTY_STATEMENT.search(text):
             return True
