@@ -2,9 +2,12 @@
 
 `cnbudget refresh` runs the `refresh` job of orchestration/definitions.py in this process — the
 same job, assets and resources as the UI, the schedule and the sensor — with a logger that prints
-one line as each stage starts and ends, then a summary read back from the warehouse. Exit status:
-0 when the pipeline completed (data-quality findings included), 1 with one line on stderr when it
-could not (sources folder missing, warehouse locked, a stage failed), 2 for bad arguments.
+one line as each stage starts and ends, then a summary read back from the warehouse. Exit status
+(EXIT_STATUSES): 0 when the pipeline completed (data-quality findings included), 1 with one line on
+stderr when it could not (sources folder missing, another refresh running, a stage failed: the
+previous warehouse and report are kept), 2 for bad
+arguments, 3 when it completed and published but some documents of the sources folder could not be
+read (each named on a line of the summary), so that a scheduler can alert on a file nobody can use.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import logging
 import os
 import re
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -32,6 +36,19 @@ STAGES = {
 }
 STAGE_ORDER = ("source documents", "extraction", "validation", "dbt build", "data-quality report", "release")
 CONTRACT_FACT_PREFIX = "fct_"
+# A refresh that published the readable documents but could not read some: not a failure of the run
+# (1), not a clean success (0) either.
+EXIT_DOCUMENTS_NOT_READ = 3
+EXIT_STATUSES = (
+    ("0", "completed: warehouse built, release published or unchanged (data-quality findings included)"),
+    ("1", "failed: sources folder missing, warehouse locked, or a stage failed (one line on stderr)"),
+    ("2", "bad arguments"),
+    (
+        str(EXIT_DOCUMENTS_NOT_READ),
+        "completed and published, but N documents could not be read (unknown type, corrupt, "
+        "encrypted, scanned, an archive...): each is named on a line of the summary, with its reason",
+    ),
+)
 
 
 class CliError(Exception):
@@ -82,7 +99,10 @@ def describe_failure(failure: dict) -> str:
         else "",
         f"table {failure['source_table']!r}" if failure.get("source_table") else "",
         f"row {failure['source_row']!r}" if failure.get("source_row") else "",
-        f"line {failure['line_number']}" if failure.get("line_number") else "",
+        # where it is printed (page, sheet cell, table cell or line), else the line the row starts on
+        f"at {failure['source_locator']}"
+        if failure.get("source_locator")
+        else (f"line {failure['line_number']}" if failure.get("line_number") else ""),
         f"column {failure['column']}" if failure.get("column") else "",
     ]
     value = f" = {failure['value']!r}" if failure.get("value") is not None else ""
@@ -257,17 +277,18 @@ def progress_logger_def(printer: ProgressPrinter):
 # --- refresh ----------------------------------------------------------------------------------
 
 
-def _check_not_locked(settings: Settings) -> None:
-    """Fail fast, before any stage runs, when another process holds the warehouse."""
-    from .resources import WarehouseLockedError
+@contextlib.contextmanager
+def _refresh_lock(settings: Settings):
+    """Hold the warehouse's refresh lock for the whole command; refuse at once when another refresh
+    (or a writer holding the DuckDB file) is at work, in one line."""
+    from .resources import WarehouseLockedError, ensure_no_writer
+    from .warehouse.refresh_lock import RefreshInProgress, refresh_lock
 
-    if not settings.duckdb_path.exists():
-        return
-    resource = _warehouse_resource(settings)
     try:
-        with resource.connect():
-            pass
-    except WarehouseLockedError as exc:
+        with refresh_lock(settings.warehouse_dir):
+            ensure_no_writer(settings.duckdb_path)
+            yield
+    except (RefreshInProgress, WarehouseLockedError) as exc:
         raise CliError(str(exc)) from exc
 
 
@@ -481,20 +502,10 @@ def materialization_metadata(result, asset_key) -> dict[str, object] | None:
     return None
 
 
-def _report_after_failure(settings: Settings) -> None:
-    """When a stage failed after the extraction, the report still says what the warehouse holds."""
-    from .assets.report import write_report
-
-    if not settings.duckdb_path.exists():
-        return
-    try:
-        report, path = write_report(_warehouse_resource(settings))
-    except Exception as exc:  # the failure above is the news; the report is a courtesy
-        _out(f"    (no data-quality report: {type(exc).__name__}: {exc})")
-        return
-    for line in report.summary_lines():
-        _out(f"    {line}")
-    _out(f"    data-quality report: {path}")
+def _unchanged_after_failure(settings: Settings) -> None:
+    """A failed run's build is discarded: say that what the user had is still there."""
+    if settings.duckdb_path.exists():
+        _out(f"    the warehouse {settings.duckdb_path} and its data-quality report are unchanged")
 
 
 def _not_fact_tables() -> tuple[str, ...]:
@@ -518,8 +529,16 @@ def warehouse_summary(con) -> dict[str, object]:
 
     summary: dict[str, object] = {}
     if ("raw", "documents") in tables:
+        from .validation.report import not_read_line
+
         summary["documents"] = count("SELECT count(*) FROM raw.documents")
         summary["documents_unreadable"] = count("SELECT count(*) FROM raw.documents WHERE status <> 'read'")
+        summary["documents_not_read"] = [
+            not_read_line(*row)
+            for row in con.execute(
+                "SELECT source_name, status, error FROM raw.documents WHERE status <> 'read' ORDER BY source_name"
+            ).fetchall()
+        ]
     if ("raw", "tables") in tables:
         summary["tables"] = count("SELECT count(*) FROM raw.tables")
         summary["tables_recognised"] = count("SELECT count(*) FROM raw.tables WHERE status = 'recognised'")
@@ -549,6 +568,12 @@ def format_summary(
     if "documents" in summary:
         unreadable = summary.get("documents_unreadable", 0)
         lines.append(f"  documents read:     {summary['documents'] - unreadable} of {summary['documents']}")
+        if unreadable:
+            lines.append(
+                f"  not read:           {unreadable} (the others are published; "
+                f"exit status {EXIT_DOCUMENTS_NOT_READ})"
+            )
+            lines += [f"    {line}" for line in summary.get("documents_not_read", [])]
     if "tables" in summary:
         lines.append(f"  tables recognised:  {summary['tables_recognised']} of {summary['tables']} found")
     facts = summary.get("facts", {})
@@ -560,8 +585,12 @@ def format_summary(
     by_severity = ", ".join(f"{issues.get(s, 0)} {s}" for s in ("error", "warning", "info"))
     lines.append(f"  data issues:        {by_severity}")
     if report:
-        # The report's first line repeats the counts above; the next ones name the documents with errors.
-        lines += [f"  {line}" for line in list(report.get("summary") or [])[1:]]
+        # The report's first line repeats the counts above; the next ones name the documents with errors
+        # (those not read are listed above already).
+        not_read = {line.strip() for line in summary.get("documents_not_read", [])}
+        lines += [
+            f"  {line}" for line in list(report.get("summary") or [])[1:] if line.strip() not in not_read
+        ]
         lines.append(f"  report:             {report.get('path')}")
     if failed_checks:
         lines.append(f"  checks not passed:  {len(failed_checks)}")
@@ -626,18 +655,22 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     settings = Settings.from_env(args.sources, args.warehouse)
     if not settings.sources_dir.is_dir():
         raise CliError(f"sources folder not found: {settings.sources_dir}")
+    with _refresh_lock(settings):
+        return _refresh_locked(settings, args)
+
+
+def _refresh_locked(settings: Settings, args: argparse.Namespace) -> int:
     started = time.monotonic()
     from .dbt_manifest import manifest_is_stale
 
     if not manifest_is_stale() and warehouse_is_current(settings):
         _out(f"refresh: {settings.sources_dir} -> {settings.duckdb_path}")
         return _print_unchanged(settings, started)
-    _check_not_locked(settings)
     _ensure_manifest()
     _out(f"refresh: {settings.sources_dir} -> {settings.duckdb_path}")
     result, printer, tool_output = run_refresh(settings, verbose=args.verbose)
     if not result.success:
-        _report_after_failure(settings)
+        _unchanged_after_failure(settings)
         if printer.failed_stage == "dbt build":
             if not args.verbose:
                 for line in dbt_error_lines(tool_output):
@@ -659,6 +692,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     for line in format_summary(summary, release, printer.failed_checks, report):
         _out(line)
     _out(f"refresh completed in {time.monotonic() - started:.1f}s")
+    if summary.get("documents_unreadable"):
+        return EXIT_DOCUMENTS_NOT_READ
     return 0
 
 
@@ -729,7 +764,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     refresh = commands.add_parser(
-        "refresh", help="run the whole pipeline: extract, validate, dbt build, release"
+        "refresh",
+        help="run the whole pipeline: extract, validate, dbt build, release",
+        description="Run the whole pipeline: extract, validate, dbt build, data-quality report, release.",
+        epilog="exit status:\n"
+        + "\n".join(
+            textwrap.fill(meaning, 78, initial_indent=f"  {code}  ", subsequent_indent=" " * 5)
+            for code, meaning in EXIT_STATUSES
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     refresh.add_argument(
         "--sources",

@@ -24,6 +24,7 @@ from .assets.sources import source_document, source_documents
 from .checks import build_raw_table_checks
 from .jobs import default_executor, refresh_job
 from .resources import WarehouseResource, dbt_cli_resource
+from .run_scope import run_scoped
 from .schedules import daily_refresh_schedule
 from .sensors import sources_changed_sensor
 from .settings import DBT_PROJECT_DIR
@@ -50,7 +51,8 @@ def build_definitions(
         jobs=[refresh_job],
         schedules=[daily_refresh_schedule],
         sensors=[sources_changed_sensor],
-        executor=executor or default_executor(),
+        # Whatever the executor, one run is one refresh: lock, private build, swap on success.
+        executor=run_scoped(executor or default_executor()),
         resources={
             # Paths are decided per run by Settings (CLI arguments, CNBUDGET_* variables, defaults).
             "warehouse": WarehouseResource(),

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
+from pydantic import PrivateAttr
 
 from .settings import (
     DBT_PROJECT_DIR,
@@ -29,9 +30,11 @@ from .settings import (
     ENV_WAREHOUSE,
     Settings,
 )
+from .warehouse import refresh_lock
+from .warehouse.build import WarehouseBuild
 
-# The concurrency pool of every step that opens the DuckDB file: DuckDB allows one writing process,
-# and a reader in another process is refused while the writer holds the lock.
+# The concurrency pool of every step that opens the DuckDB file: DuckDB allows one writing process.
+# (Whole runs are kept apart by the refresh lock, orchestration/warehouse/refresh_lock.py.)
 DUCKDB_POOL = "duckdb_writer"
 # The same, said to the multiprocess executor (its tag_concurrency_limits): one such step at a time.
 DUCKDB_TAG = "cnbudget/duckdb"
@@ -58,16 +61,69 @@ def is_lock_error(error: Exception) -> bool:
     return "Could not set lock" in str(error) or "Conflicting lock" in str(error)
 
 
+def ensure_no_writer(duckdb_path: Path) -> None:
+    """Raise `WarehouseLockedError` when another process holds the warehouse open for writing.
+
+    A read-only open succeeds beside read-only readers (they never stop a refresh) and fails only
+    beside a writer: a DuckDB shell opened without -readonly, whose changes a refresh would lose.
+    """
+    import duckdb
+
+    if not duckdb_path.exists():
+        return
+    try:
+        duckdb.connect(str(duckdb_path), read_only=True).close()
+    except duckdb.IOException as exc:
+        if is_lock_error(exc):
+            raise WarehouseLockedError(describe_lock_error(duckdb_path, exc)) from exc
+        raise
+
+
 class WarehouseResource(dg.ConfigurableResource):
-    """Where the documents are read from and where the warehouse and releases are written."""
+    """Where the documents are read from and where the warehouse and releases are written.
+
+    In a run (CLI, UI, schedule or sensor alike) the resource also owns the run's refresh: at setup
+    it takes the warehouse's refresh lock (orchestration/warehouse/refresh_lock.py) and starts a
+    private build of the warehouse (orchestration/warehouse/build.py), which every step then reads
+    and writes; at teardown it swaps the build in when every step of the run succeeded, discards it
+    otherwise, and releases the lock. Outside a run (a sensor, the CLI's status) it is plain paths.
+    """
 
     sources_dir: str | None = None
     warehouse_dir: str | None = None
     release_target: str | None = None
     raw_location: str | None = None
+    _build: WarehouseBuild | None = PrivateAttr(default=None)
+    _lock: Path | None = PrivateAttr(default=None)
 
     def settings(self) -> Settings:
         return Settings.from_env(self.sources_dir, self.warehouse_dir, self.release_target, self.raw_location)
+
+    def database_path(self) -> Path:
+        """The DuckDB file this process works on: the run's build during a run, else the warehouse."""
+        return self._build.build_duckdb_path if self._build else self.settings().duckdb_path
+
+    def report_output_path(self) -> Path:
+        """Where the data-quality report is written: published at the end of a successful run."""
+        return self._build.build_report_path if self._build else self.settings().report_path
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if context.run is None:  # a sensor or schedule evaluation: no refresh to guard
+            return
+        settings = self.settings()
+        build = WarehouseBuild(settings.duckdb_path, settings.report_path)
+        if build.belongs_to(context.run.run_id):
+            # A step of a run whose executor owns the refresh (orchestration/run_scope.py): it holds
+            # the lock and swaps the build in when the run ends; this step only works in it.
+            self._build = build
+            return
+        self._lock, self._build = start_refresh(settings, context.run.run_id)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        build, lock = self._build, self._lock
+        self._build, self._lock = None, None
+        if lock is not None:  # this resource owned the run's refresh (the in-process executor)
+            finish_refresh(build, lock, run_succeeded(context.run, context.instance))
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator:
@@ -78,7 +134,7 @@ class WarehouseResource(dg.ConfigurableResource):
         """
         import duckdb
 
-        path = self.settings().duckdb_path
+        path = self.database_path()
         if read_only and not path.exists():
             raise FileNotFoundError(f"no warehouse at {path}: run `cnbudget refresh` first")
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -104,6 +160,7 @@ class WarehouseResource(dg.ConfigurableResource):
         saved = {name: os.environ.get(name) for name in names}
         settings = self.settings()
         settings.export()
+        os.environ[ENV_DUCKDB_PATH] = str(self.database_path())
         try:
             yield settings
         finally:
@@ -112,6 +169,54 @@ class WarehouseResource(dg.ConfigurableResource):
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
+
+
+def start_refresh(settings: Settings, run_id: str) -> tuple[Path, WarehouseBuild]:
+    """Take the warehouse's refresh lock and start the run's private build; (lock, build).
+
+    Called once per run by whoever lives as long as the run: the warehouse resource under the
+    in-process executor, the run-scoped executor otherwise (its steps join the build by run id).
+    """
+    lock = refresh_lock.acquire(settings.warehouse_dir)
+    try:
+        ensure_no_writer(settings.duckdb_path)
+        build = WarehouseBuild(settings.duckdb_path, settings.report_path)
+        build.start(run_id)
+    except BaseException:
+        refresh_lock.release(lock)
+        raise
+    return lock, build
+
+
+def finish_refresh(build: WarehouseBuild | None, lock: Path, succeeded: bool) -> None:
+    """Swap the build in when the run succeeded, else discard it; then give back the lock."""
+    try:
+        if build is not None:
+            if succeeded:
+                build.commit()
+            else:
+                build.discard()
+    finally:
+        refresh_lock.release(lock)
+
+
+def run_succeeded(run: dg.DagsterRun | None, instance: dg.DagsterInstance | None) -> bool:
+    """True when every step planned for the run succeeded: none failed, none was skipped or left
+    unstarted (a blocking check, an interruption). Read from the run's own event log."""
+    if run is None or instance is None:
+        return False
+    planned = run.step_keys_to_execute
+    if planned is None and run.execution_plan_snapshot_id:
+        planned = instance.get_execution_plan_snapshot(run.execution_plan_snapshot_id).step_keys_to_execute
+    events = instance.all_logs(
+        run.run_id, of_type={dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE}
+    )
+    if any(
+        e.dagster_event and e.dagster_event.event_type == dg.DagsterEventType.STEP_FAILURE for e in events
+    ):
+        return False
+    succeeded = {e.step_key for e in events if e.dagster_event}
+    return bool(planned) and set(planned) <= succeeded
 
 
 def dbt_executable() -> str:

@@ -7,10 +7,12 @@ the repository's own sources/ and warehouse/ folders.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,15 @@ MINI_SOURCES_DIR = REPO / "tests" / "fixtures" / "mini_sources"
 # A file that is not text at all, among the documents: it must be reported, not stop the run.
 GARBAGE_NAME = "999_garbage.txt"
 GARBAGE_BYTES = bytes(range(256)) * 64
+# Every kind of file the product cannot read, by name -> the reason it must give (the end of the
+# reader's message): each is one error naming it, and the other documents publish.
+UNREADABLE_REASONS = {
+    "995_archive.zip": "a ZIP archive, not a document: unpack it and put its files in the sources folder",
+    "996_notes.abc": "unknown file type .abc",
+    "997_corrupt.xlsx": "a damaged ZIP container (Office file or archive): File is not a zip file",
+    "998_empty.pdf": "the file is empty",
+    GARBAGE_NAME: "the file is binary, not text",
+}
 CLI_TIMEOUT_SECONDS = 900
 _ENV_TO_DROP = (
     "CNBUDGET_SOURCES_DIR",
@@ -76,6 +87,32 @@ def dbt_manifest() -> Path:
     return path if path.exists() else prepare_manifest()
 
 
+def unreadable_documents() -> dict[str, bytes]:
+    """The files of UNREADABLE_REASONS: an archive holding a seed (a real document, but packed), a file of
+    an unknown type, a real workbook cut in half, an empty file named .pdf, and binary garbage."""
+    import openpyxl
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as packed:
+        packed.writestr("001_c9601cb349fb6821.txt", (SEEDS_DIR / "001_c9601cb349fb6821.txt").read_bytes())
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "收入决算表"
+    sheet.append(["项目", "合计"])
+    sheet.append(["一般公共预算财政拨款收入", 450.05])
+    whole = io.BytesIO()
+    workbook.save(whole)
+    files = {
+        "995_archive.zip": archive.getvalue(),
+        "996_notes.abc": "项目 合计 450.05\n".encode(),
+        "997_corrupt.xlsx": whole.getvalue()[: len(whole.getvalue()) // 2],
+        "998_empty.pdf": b"",
+        GARBAGE_NAME: GARBAGE_BYTES,
+    }
+    assert set(files) == set(UNREADABLE_REASONS)
+    return files
+
+
 @dataclass
 class Refresh:
     sources: Path
@@ -104,11 +141,13 @@ def refresh(sources: Path, warehouse: Path) -> Refresh:
 
 @pytest.fixture(scope="session")
 def seeds_refresh(tmp_path_factory, dbt_manifest) -> Refresh:
-    """One refresh of the five seed documents plus a garbage file, copied to a temporary folder."""
+    """One refresh of the five seed documents plus files no reader can use (`unreadable_documents`),
+    copied to a temporary folder."""
     root = tmp_path_factory.mktemp("seeds_e2e")
     sources = root / "sources"
     shutil.copytree(SEEDS_DIR, sources)
     for path in sources.iterdir():
         path.chmod(0o644)
-    (sources / GARBAGE_NAME).write_bytes(GARBAGE_BYTES)
+    for name, data in unreadable_documents().items():
+        (sources / name).write_bytes(data)
     return refresh(sources, root / "warehouse")

@@ -230,15 +230,20 @@ def test_truncated_codes_are_repaired_from_the_name_and_marked_inferred(con):
     ]
     economic = rows(
         con,
-        """select economic_code, amount, code_inferred, code_origin from marts.fct_expenditure_by_economic
-           where document_key = ? order by economic_code""",
+        """select economic_code, cost_type, amount, code_inferred, code_origin, source_cell_key
+           from marts.fct_expenditure_by_economic where document_key = ? order by economic_code, cost_type""",
         KEY_003,
     )
-    assert economic == [
-        ("301", Decimal("997.2900"), False, "printed"),
-        ("30101", Decimal("306.6400"), True, "inferred"),
-        ("30102", Decimal("154.9000"), True, "repaired"),
+    # 003 prints each code under 人员经费 only (no 合计 column): its total is published too, from the same cell
+    assert [row[:5] for row in economic] == [
+        ("301", "personnel", Decimal("470.1500"), False, "printed"),
+        ("301", "total", Decimal("470.1500"), False, "printed"),
+        ("30101", "personnel", Decimal("306.6400"), True, "inferred"),
+        ("30101", "total", Decimal("306.6400"), True, "inferred"),
+        ("30102", "personnel", Decimal("154.9000"), True, "repaired"),
+        ("30102", "total", Decimal("154.9000"), True, "repaired"),
     ]
+    assert economic[0][5] == economic[1][5]
     assert rows(
         con,
         "select check_name, severity from marts.dq_issue where document_key = ? and reported_by = 'dbt' order by 1",

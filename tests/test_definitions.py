@@ -177,7 +177,10 @@ def test_the_same_job_runs_on_a_cluster_executor_with_the_raw_files_on_object_st
     from orchestration.assets.sources import source_documents
 
     cluster = build_definitions.__wrapped__(executor=docker_executor)
-    assert cluster.resolve_job_def("refresh").executor_def is docker_executor
+    executor = cluster.resolve_job_def("refresh").executor_def
+    # The same executor (its name and config), each run of it one refresh of the warehouse.
+    assert executor.name == docker_executor.name
+    assert executor.config_schema is docker_executor.config_schema
 
     raw_location = f"memory://{tmp_path.name}/raw"
     warehouse = WarehouseResource(
@@ -216,10 +219,12 @@ def test_a_daily_schedule_runs_the_refresh_job(defs):
 
 
 def _tick(sources, cursor):
-    context = dg.build_sensor_context(
+    # A context manager, as the daemon opens it: the warehouse resource has a run lifecycle (the
+    # refresh lock and build), which a sensor evaluation skips (no run).
+    with dg.build_sensor_context(
         cursor=cursor, resources={"warehouse": WarehouseResource(sources_dir=str(sources))}
-    )
-    data = sources_changed_sensor.evaluate_tick(context)
+    ) as context:
+        data = sources_changed_sensor.evaluate_tick(context)
     return data.run_requests or [], data.cursor
 
 

@@ -16,7 +16,7 @@ from orchestration.extract.financial import extract_financial
 from orchestration.extract.metadata import infer_metadata
 from orchestration.extract.numbers import is_code_cell, parse_amount
 from orchestration.extract.registry import load_registry
-from orchestration.extract.segment import find_tables
+from orchestration.extract.segment import segment_document
 from orchestration.readers import decode_document, read_text
 from orchestration.readers.grid import squash
 
@@ -276,7 +276,7 @@ def _printed_numbers(seed: str) -> Counter:
     grid, _ = _grid(seed)
     registry = load_registry()
     printed: Counter = Counter()
-    for block in find_tables(grid, registry):
+    for block in segment_document(grid, registry).financial:
         structural: set[int] = set()
         for row in block.rows:
             first = squash(row.cells[0]) if row.cells else ""
@@ -347,10 +347,10 @@ def test_a_document_whose_extraction_fails_is_reported_and_the_others_proceed(tm
         (tmp_path / SEEDS[seed]).write_bytes((SOURCES / SEEDS[seed]).read_bytes())
     real = pipeline.extract_financial
 
-    def failing_on_004(grid, meta, *args):
+    def failing_on_004(grid, meta, *args, **kwargs):
         if grid.source_name.startswith("004"):
             raise ValueError("an unexpected layout")
-        return real(grid, meta, *args)
+        return real(grid, meta, *args, **kwargs)
 
     monkeypatch.setattr(pipeline, "extract_financial", failing_on_004)
     first, second = pipeline.extract_sources(tmp_path)
@@ -359,6 +359,19 @@ def test_a_document_whose_extraction_fails_is_reported_and_the_others_proceed(tm
     assert "ValueError: an unexpected layout" in second.document["error"]
     (issue,) = second.issues
     assert issue["severity"] == "error" and SEEDS["004"] in issue["detail"]
+    # and the blocking validation lets it through: one failed document must not stop the others' release
+    import duckdb
+
+    from orchestration.checks import read_raw_table
+    from orchestration.validation.schemas import validate_raw_table
+    from orchestration.warehouse.load import write_raw
+    from orchestration.warehouse.raw_schema import all_raw_tables
+
+    con = duckdb.connect()
+    write_raw(con, [first, second])
+    assert validate_raw_table(
+        "documents", all_raw_tables()["documents"], read_raw_table(con, "documents")
+    ).passed
 
 
 def _with_rare_lines_printed() -> str:

@@ -209,10 +209,9 @@ def test_ambiguous_county_is_left_empty_and_reported():
         getattr(meta, f) for f in ("province", "prefecture", "county", "admin_level", "division_code")
     ] == [None] * 5
     assert meta.metadata_origin["division_code"] == "missing"
-    assert len(meta.conflicts) == 1
-    assert (
-        "ambiguous" in meta.conflicts[0] and "110105" in meta.conflicts[0] and "220104" in meta.conflicts[0]
-    )
+    assert meta.conflicts == ()  # not a disagreement: the region is missing, and why
+    why = meta.missing["division_code"]
+    assert "ambiguous" in why and "110105" in why and "220104" in why
 
 
 def test_division_code_printed_with_the_name_disambiguates():

@@ -160,3 +160,11 @@ def test_a_table_cut_by_hand_under_a_continued_title_is_one_table():
     assert len(rows) == 15  # title, unit, header once, 12 rows: no 续 title, unit or header again
     assert rows[-1] == ["2010111", "项目12", "12.50", "12.50"]
     assert grid.rows[-1].origin.page == 2
+
+
+def test_a_pdf_longer_than_the_page_limit_is_refused(monkeypatch):
+    import orchestration.readers.pdf as pdf
+
+    monkeypatch.setattr(pdf, "MAX_PDF_PAGES", 20)
+    with pytest.raises(UnreadableDocument, match="25 pages, more than the 20"):
+        pdf.read_pdf(FINANCE_BUREAU.read_bytes(), FINANCE_BUREAU.name)

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import GARBAGE_NAME, SEEDS_DIR
+from conftest import GARBAGE_NAME, SEEDS_DIR, UNREADABLE_REASONS
 from helpers_dbt import run_dbt
 
+from orchestration.cli import EXIT_DOCUMENTS_NOT_READ
 from orchestration.extract.metadata import document_key as document_key_for
 from orchestration.extract.pipeline import extract_document, extract_sources
 from orchestration.validation.report import REPORT_FILE_NAME, build_report
@@ -37,7 +38,9 @@ SEED = {
 KEY = {seed: document_key_for(name) for seed, name in SEED.items()}
 
 CHILD_CHANGED = "003_child_amount_changed.txt"
-UNREADABLE_CELL = "004_cell_printed_4.5O.txt"
+UNREADABLE_CELL = "004_cell_printed_13.5O.txt"
+# 13.50 printed as "4.5O": a cell of one integer digit cannot explain the 13.50 its parent misses
+UNREADABLE_TOO_SMALL = "004_cell_13.50_printed_4.5O.txt"
 GBK_CRLF = "001_gbk_crlf.txt"
 TARGET_AMOUNT_CHANGED = "000_target_amount_changed.txt"
 
@@ -70,13 +73,14 @@ def child_amount_changed() -> str:
     return "\n".join(lines)
 
 
-def unreadable_cell() -> str:
-    """004: in the 基本支出表, 生活补助's total (13.50, line 1858) is printed as "4.5O"."""
+def unreadable_cell(printed: str = "13.5O") -> str:
+    """004: in the 基本支出表, 生活补助's total (13.50, line 1858) is printed as "13.5O" (an OCR slip), or as
+    another unreadable text."""
     lines = seed_text("004").split("\n")
     title = next(i for i, line in enumerate(lines) if line.endswith("部门预算一般公共预算财政拨款基本支出表"))
     label = next(i for i in range(title, len(lines)) if lines[i] == "\t生活补助")
     assert lines[label + 1] == "\t13.50"
-    lines[label + 1] = "\t4.5O"
+    lines[label + 1] = f"\t{printed}"
     return "\n".join(lines)
 
 
@@ -92,6 +96,7 @@ def derived_documents() -> dict[str, bytes]:
     return {
         CHILD_CHANGED: child_amount_changed().encode("utf-8"),
         UNREADABLE_CELL: unreadable_cell().encode("utf-8"),
+        UNREADABLE_TOO_SMALL: unreadable_cell("4.5O").encode("utf-8"),
         GBK_CRLF: seed_text("001").replace("\n", "\r\n").encode("gbk"),
         TARGET_AMOUNT_CHANGED: target_amount_changed().encode("utf-8"),
     }
@@ -115,7 +120,7 @@ def derived(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def seeds(seeds_refresh) -> Path:
-    assert seeds_refresh.result.returncode == 0, (
+    assert seeds_refresh.result.returncode == EXIT_DOCUMENTS_NOT_READ, (
         seeds_refresh.result.stdout[-4000:] + seeds_refresh.result.stderr
     )
     return seeds_refresh.duckdb_path
@@ -252,11 +257,15 @@ def test_the_seeds_raise_no_error_but_the_real_problems_of_the_documents(seeds):
 
 def test_a_garbage_file_among_the_sources_is_reported_and_the_run_completes(seeds):
     documents = dict(rows(seeds, "select source_name, status from raw.documents"))
-    assert documents == {**{name: "read" for name in SEED.values()}, GARBAGE_NAME: "unreadable"}
+    assert documents == {
+        **{name: "read" for name in SEED.values()},
+        **{name: "unreadable" for name in UNREADABLE_REASONS},
+    }
     errors = issues(seeds, document_key_for(GARBAGE_NAME), "error")
     assert [(check, GARBAGE_NAME in detail) for _, check, detail in errors] == [("document_readable", True)]
     summary = build_report(seeds).summary_lines()
-    assert any(line.strip().startswith(f"{GARBAGE_NAME}: not read") for line in summary), summary
+    line = f"unreadable: {GARBAGE_NAME} — {UNREADABLE_REASONS[GARBAGE_NAME]}"
+    assert [row.strip() for row in summary if GARBAGE_NAME in row] == [line], summary
 
 
 def test_the_data_quality_report_of_the_seeds(seeds, tmp_path):
@@ -264,9 +273,13 @@ def test_the_data_quality_report_of_the_seeds(seeds, tmp_path):
     by_severity = dict(rows(seeds, "select severity, count(*) from marts.dq_issue group by 1"))
     assert report.counts_by_severity() == {s: by_severity.get(s, 0) for s in ("error", "warning", "info")}
     assert report.missing_relations == []
-    assert [d.source_name for d in report.documents_with_errors()] == [SEED["001"], GARBAGE_NAME]
+    assert [d.source_name for d in report.documents_with_errors()] == [
+        SEED["001"],
+        *sorted(UNREADABLE_REASONS),
+    ]
     first = report.summary_lines()[0]
-    assert f"{by_severity['error']} errors" in first and "6 documents (5 read, 1 unreadable)" in first
+    documents = f"{5 + len(UNREADABLE_REASONS)} documents (5 read, {len(UNREADABLE_REASONS)} unreadable)"
+    assert f"{by_severity['error']} errors" in first and documents in first
     doc_001 = next(d for d in report.documents if d.source_name == SEED["001"])
     assert [t.table_seq for t in doc_001.tables_held_back] == [5, 6]
     assert doc_001.checks["same_figure_across_tables"]["fail"] == doc_001.count("error")
@@ -276,7 +289,7 @@ def test_the_data_quality_report_of_the_seeds(seeds, tmp_path):
     )
     path = report.write_markdown(tmp_path / REPORT_FILE_NAME)
     text = path.read_text(encoding="utf-8")
-    for name in [*SEED.values(), GARBAGE_NAME]:
+    for name in [*SEED.values(), *UNREADABLE_REASONS]:
         assert f"## {name}" in text
     assert "expected 450.05, found 234.12" in text  # the finding, with where it is
     assert "row is cross-classified" in text  # a quarantined cell with its reason
@@ -327,10 +340,10 @@ def test_a_changed_child_amount_is_caught_by_hierarchy_and_across_tables_and_not
     assert gpb == [(Decimal("806.84"), "general_public_budget")]
 
 
-def test_a_cell_printed_as_4_5O_is_quarantined_with_its_reason(derived):
+def test_a_cell_printed_as_13_5O_is_quarantined_with_its_reason(derived):
     key = document_key_for(UNREADABLE_CELL)
     quarantined = rows(
-        derived, "select source_row, reason from marts.quarantined_row where raw_value = '4.5O'"
+        derived, "select source_row, reason from marts.quarantined_row where raw_value = '13.5O'"
     )
     assert len(quarantined) == 1
     row, reason = quarantined[0]
@@ -346,6 +359,25 @@ def test_a_cell_printed_as_4_5O_is_quarantined_with_its_reason(derived):
         key,
     )
     assert facts == [("personnel", Decimal("13.50"))]
+
+
+def test_a_sum_an_unreadable_cell_cannot_close_is_an_error(derived):
+    """13.50 printed as "4.5O": whatever its last digit, a cell below 10 cannot make up the 13.50 that
+    economic code 303 misses; the table's figures contradict each other, so it is held back."""
+    key = document_key_for(UNREADABLE_TOO_SMALL)
+    errors = [d for _, check, d in issues(derived, key, "error") if check == "economic_hierarchy"]
+    assert len(errors) == 1, issues(derived, key, "error")
+    assert "economic code 303" in errors[0] and "they cannot explain the difference" in errors[0]
+    assert "below 10" in errors[0]
+    held_back = rows(
+        derived,
+        "select count(*) from marts.fct_expenditure_by_economic where document_key = ? and table_seq = ?",
+        key,
+        errors_table := next(
+            seq for seq, check, _ in issues(derived, key, "error") if check == "economic_hierarchy"
+        ),
+    )
+    assert held_back == [(0,)], errors_table
 
 
 def test_a_seed_re_encoded_as_gbk_with_crlf_gives_identical_facts(derived, seeds):
@@ -365,16 +397,21 @@ def test_a_seed_re_encoded_as_gbk_with_crlf_gives_identical_facts(derived, seeds
     assert compared > 300
 
 
-def test_a_target_amount_that_differs_from_its_project_is_reported(derived):
+def test_a_target_amount_that_differs_from_its_project_is_an_error(derived):
+    """The project table passes its own checks and states 350: the target table's 351 is the odd one out."""
     key = document_key_for(TARGET_AMOUNT_CHANGED)
-    warnings = [
-        d for _, check, d in issues(derived, key, "warning") if check == "performance_amount_equals_project"
+    errors = issues(derived, key, "error")
+    assert [(check, "公务员培训经费" in d) for _, check, d in errors] == [
+        ("performance_amount_equals_project", True)
     ]
-    assert len(warnings) == 1
-    assert (
-        "公务员培训经费" in warnings[0] and "expected 350.00" in warnings[0] and "found 351.00" in warnings[0]
-    )
-    assert issues(derived, key, "error") == []
+    assert "expected 350.00" in errors[0][2] and "found 351.00" in errors[0][2]
+    # the whole target table is held back; the project table publishes 350
+    assert rows(
+        derived,
+        "select count(*) from marts.fct_performance_funding where document_key = ? and table_seq = ?",
+        key,
+        errors[0][0],
+    ) == [(0,)]
     checked = rows(
         derived,
         "select outcome, count(*) from intermediate.int_reconciliation_checks where document_key = ? "

@@ -28,7 +28,8 @@
     cast(note as varchar) as note,
     cast(table_seq as integer) as table_seq,
     cast(block_seq as integer) as block_seq,
-    cast(line_number as integer) as source_line
+    cast(line_number as integer) as source_line,
+    {{ source_place() }}
 {%- endmacro %}
 
 {% macro performance_evaluation_columns() -%}
@@ -61,5 +62,6 @@
     cast(note as varchar) as note,
     cast(table_seq as integer) as table_seq,
     cast(block_seq as integer) as block_seq,
-    cast(line_number as integer) as source_line
+    cast(line_number as integer) as source_line,
+    {{ source_place() }}
 {%- endmacro %}

@@ -14,7 +14,6 @@ keys, so the dbt models hang under the tables they read):
   inserts the rows of new and changed ones from their files (warehouse/load.py).
 """
 
-from collections import Counter
 from functools import cache
 
 import dagster as dg
@@ -27,22 +26,6 @@ from .sources import DOCUMENT_ASSET_KEY, SOURCES_ASSET_KEY, partition_keys
 def raw_asset_key(table: str) -> dg.AssetKey:
     """The key dagster-dbt gives the dbt source `raw.<table>`."""
     return dg.AssetKey([RAW_SCHEMA, table])
-
-
-def summarise_extractions(extractions) -> dict[str, object]:
-    """What the run extracted, in the numbers the CLI summary and the asset metadata show."""
-    documents = [extraction.document for extraction in extractions]
-    tables = [table for extraction in extractions for table in extraction.tables]
-    issues = [issue for extraction in extractions for issue in extraction.issues]
-    return {
-        "documents": len(documents),
-        "unreadable_documents": sorted(d["source_name"] for d in documents if d.get("status") != "read"),
-        "tables_found": len(tables),
-        "tables_recognised": sum(1 for table in tables if table.get("status") == "recognised"),
-        "cells": sum(len(extraction.cells) for extraction in extractions),
-        "quarantined_cells": sum(len(extraction.quarantine) for extraction in extractions),
-        "issues_by_severity": dict(sorted(Counter(issue["severity"] for issue in issues).items())),
-    }
 
 
 def _table_metadata(table: str, rows: int, inserted: int, deleted: int) -> dict[str, object]:
@@ -78,6 +61,7 @@ def plan_extraction(context: dg.OpExecutionContext, warehouse: WarehouseResource
 @dg.op(description="Extract, validate and write the raw files of one chunk of documents (no DuckDB).")
 def extract_documents(context: dg.OpExecutionContext, warehouse: WarehouseResource, chunk: list) -> list:
     from ..extract.incremental import extract_chunk
+    from ..validation.report import not_read_line
     from ..warehouse.raw_files import RawStore
 
     if not chunk:
@@ -89,9 +73,8 @@ def extract_documents(context: dg.OpExecutionContext, warehouse: WarehouseResour
     usable = set(partition_keys(m["source_name"] for m in markers))
     for marker in markers:
         if marker["status"] != "read":
-            context.log.warning(
-                f"document {marker['source_name']} could not be read; the other documents go on"
-            )
+            line = not_read_line(marker["source_name"], marker["status"], marker.get("error"))
+            context.log.warning(f"{line}; the other documents go on")
         if marker["source_name"] in usable:
             context.log_event(
                 dg.AssetMaterialization(

@@ -29,8 +29,9 @@ def build_release_asset(upstream: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:
         from ..warehouse.build_state import current_fingerprint, mark_done
 
         settings = warehouse.settings()
-        fingerprint = current_fingerprint(settings.duckdb_path, DEFAULT_MANIFEST)
-        outcome = publish_release(settings.duckdb_path, settings.release_target, sources=settings.sources_dir)
+        database = warehouse.database_path()
+        fingerprint = current_fingerprint(database, DEFAULT_MANIFEST)
+        outcome = publish_release(database, settings.release_target, sources=settings.sources_dir)
         mark_done(settings.warehouse_dir, "release", fingerprint)
         for warning in outcome.warnings:
             context.log.warning(f"release: {warning}")

@@ -4,6 +4,10 @@ Per document: the tables found, the facts published, the checks passed and faile
 every quarantined cell with its reason (orchestration/validation/report.py reads them from the
 warehouse). It runs after dbt, in the UI and the schedule as in the CLI, so whoever refreshed can see
 every problem a source has.
+
+The report is written into the run's build (`.building/data_quality_report.md`) and becomes
+`<warehouse>/data_quality_report.md` only when the whole run succeeds (orchestration/warehouse/build.py):
+a failed or interrupted refresh leaves the previous report, never one of a half-built warehouse.
 """
 
 from collections.abc import Sequence
@@ -16,17 +20,19 @@ REPORT_ASSET_KEY = dg.AssetKey("data_quality_report")
 
 
 def write_report(warehouse: WarehouseResource):
-    """Build the report from the warehouse (read-only) and write it; return (report, path)."""
+    """Build the report from the run's warehouse (read-only) and write it where the run keeps it;
+    return (report, the path it is published at)."""
     from ..publish.release import DEFAULT_MANIFEST
     from ..validation.report import build_report
     from ..warehouse.build_state import current_fingerprint, mark_done
 
     settings = warehouse.settings()
-    fingerprint = current_fingerprint(settings.duckdb_path, DEFAULT_MANIFEST)
-    report = build_report(settings.duckdb_path)
-    path = report.write_markdown(settings.report_path)
+    database = warehouse.database_path()
+    fingerprint = current_fingerprint(database, DEFAULT_MANIFEST)
+    report = build_report(database)
+    report.write_markdown(warehouse.report_output_path())
     mark_done(settings.warehouse_dir, "report", fingerprint)
-    return report, path
+    return report, settings.report_path
 
 
 def build_report_asset(upstream: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:

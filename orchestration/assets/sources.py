@@ -52,12 +52,17 @@ class SourcesFolderMissing(FileNotFoundError):
 
 
 def snapshot_sources(sources_dir: Path) -> dict[str, str]:
-    """File name -> sha256 of every visible file of the folder (documents and the manifest), sorted."""
+    """File name -> sha256 of every visible file of the folder (documents and the manifest), sorted.
+
+    Names are as printable (control characters escaped) and a link out of the folder is never opened:
+    its entry hashes what the link is (extract/source_files.py), so retargeting it is still a change.
+    """
+    from ..extract.source_files import fingerprints
+
     sources_dir = Path(sources_dir)
     if not sources_dir.is_dir():
         raise SourcesFolderMissing(f"sources folder not found: {sources_dir}")
-    files = sorted(p for p in sources_dir.iterdir() if p.is_file() and not p.name.startswith("."))
-    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
+    return fingerprints(sources_dir)
 
 
 def snapshot_version(snapshot: dict[str, str]) -> str:
@@ -67,9 +72,9 @@ def snapshot_version(snapshot: dict[str, str]) -> str:
 
 def ignored_files(sources_dir: Path, snapshot: dict[str, str]) -> dict[str, str]:
     """Files the extraction will not read as documents, with why, so that none goes unmentioned."""
-    from ..extract.pipeline import MANIFEST_NAME, list_source_documents
+    from ..extract.pipeline import MANIFEST_NAME, source_files
 
-    documents = {path.name for path in list_source_documents(sources_dir)}
+    documents = {entry.name for entry in source_files(sources_dir)}
     reason = "not a document: hidden files are not read"
     return {name: reason for name in snapshot if name not in documents and name != MANIFEST_NAME}
 

@@ -1,13 +1,12 @@
 """What each column of a table means: header rows apart from body rows, header paths to dimensions.
 
 Two strategies, chosen by the layout:
-- positional (tab-separated, one cell per line): a column's header path is read top to bottom,
-  an upper header spanning the columns below it; Word tables lose the spans of merged cells, so a
-  short upper row is laid over the full row beneath it (`_spread_short_row`).
-- canonical order (pdftotext): header cells do not line up with body cells, so the measures the
-  header names are put in the registry's canonical order and matched to the amount cells; when
-  their number differs from the number of amount cells, the table cannot be read and its cells are
-  quarantined rather than guessed.
+- positional (PDF ruled tables, spreadsheets, Word, HTML, tab-separated text): here. A column's
+  header path is read top to bottom, an upper header spanning the columns below it; Word tables lose
+  the spans of merged cells, so a short upper row is laid over the full row beneath it
+  (`_spread_short_row`).
+- canonical order (pdftotext, whose header cells do not line up with body cells):
+  columns_pdftotext.py, built on the header reading shared here (`header_tokens`, `combine_path`).
 """
 
 from __future__ import annotations
@@ -22,7 +21,18 @@ from .registry import Registry
 LABEL_ROLES = frozenset(
     {"code", "name", "name2", "unit", "project_category", "project_level1", "project_level2"}
 )
-_CODE = re.compile(r"^\d{3}(\d{1,4})?$")
+CODE = re.compile(r"^\d{3}(\d{1,4})?$")
+# Which header-alias group each family reads its columns with.
+ALIAS_GROUP = {
+    "function_table": "function_table",
+    "economic_table": "economic_table",
+    "revenue_table": "revenue",
+    "summary": "summary",
+    "three_public": "three_public",
+    "project_table": "revenue",
+    "admin_operating": "admin_operating",
+    "fixed_assets": "fixed_assets",
+}
 _CHINESE_NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 
 
@@ -67,10 +77,10 @@ def is_body_row(row: Row, structural: set[int], registry: Registry) -> bool:
         return True
     label = _first_label(row, structural)
     others = [c for i, c in enumerate(row.cells) if i not in structural and c.strip()][1:]
-    if others and not all(is_amount_like(c) or _CODE.match(squash(c)) for c in others):
+    if others and not all(is_amount_like(c) or CODE.match(squash(c)) for c in others):
         # a header row whose first cell happens to read 合计 (a merged label column above it)
-        return bool(_CODE.match(label) or _CHINESE_NUMBERING.match(label))
-    return bool(registry.is_total_label(label) or _CODE.match(label) or _CHINESE_NUMBERING.match(label))
+        return bool(CODE.match(label) or _CHINESE_NUMBERING.match(label))
+    return bool(registry.is_total_label(label) or CODE.match(label) or _CHINESE_NUMBERING.match(label))
 
 
 def split_header_body(rows: list[Row], registry: Registry) -> tuple[list[Row], list[Row], set[int]]:
@@ -216,7 +226,33 @@ def positional_columns(
             continue
         role, dims, problem = combine_path(family, path, registry)
         columns.append(Column(index=c, label=" / ".join(path), role=role, dims=dims, problem=problem))
+    _mark_code_parts(columns, body)
     return columns
+
+
+_CODE_PART = re.compile(r"^\d{2}$")
+
+
+def _mark_code_parts(columns: list[Column], body: list[Row]) -> None:
+    """款 and 项 columns whose header is merged into the 科目编码 cell beside them ("科目编码" over
+    three cells, no 类 | 款 | 项 row): a column right of a code column, with no meaning of its own
+    (only the upper headers the code column also has), whose body prints only 2-digit parts, is part
+    of the code."""
+    head: Column | None = None  # the code column a run of parts follows
+    for column in columns:
+        if column.role == "code":
+            head = head if head and column.index == head.index + 1 else column
+            continue
+        shares_header = head is not None and (
+            (column.role == "unknown" and not column.dims) or head.label.startswith(column.label + " / ")
+        )
+        printed = [squash(r.cells[column.index]) for r in body if column.index < len(r.cells)]
+        printed = [p for p in printed if p and p not in ("类", "款", "项")]  # a header word on the total row
+        if shares_header and printed and all(_CODE_PART.match(p) for p in printed):
+            column.role = "code"
+            column.dims = {}
+        else:
+            head = None
 
 
 def split_blocks(columns: list[Column]) -> list[Block]:

@@ -3,14 +3,15 @@
 A document needs extracting when its input version (its bytes, its manifest entry, the extraction
 code and the raw schema) differs from the one in its marker, or it has no marker; a marker whose
 document left the folder is removed with its files. `extract_chunk` is what one worker does: it
-extracts a few documents with `extract_document(path, manifest_entry)` (through the same
-one-failure-does-not-stop-the-others wrapper as before), validates their rows with the raw tables'
+extracts a few documents with `extract_document(source, manifest_entry)` (through the same
+one-failure-does-not-stop-the-others wrapper as before, and the same safe listing of the folder:
+extract/source_files.py), validates their rows with the raw tables'
 pandera schemas, and writes each document's files and marker. It never opens DuckDB.
 """
 
 from __future__ import annotations
 
-import hashlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,8 @@ from ..warehouse.raw_files import RawStore, input_version, rows_to_arrow
 from ..warehouse.raw_schema import all_raw_tables
 from .manifest import load_manifest
 from .metadata import document_key
-from .pipeline import _extract_or_report, list_source_documents
+from .pipeline import _extract_or_report, source_files
+from .source_files import classify
 
 # Documents per worker step: enough to amortise a step's start and pandera's per-call cost, few
 # enough that a step holds little in memory and the chunks spread over the workers.
@@ -30,15 +32,15 @@ CHUNK_SIZE = 25
 
 @dataclass
 class ExtractionPlan:
-    """The folder against the raw files: documents to extract (file name, input version), markers to
-    remove (document keys), and how many documents are up to date."""
+    """The folder against the raw files: documents to extract (file name as on disk, input version,
+    manifest entry), markers to remove (document keys), and how many documents are up to date."""
 
-    to_extract: list[tuple[str, str]] = field(default_factory=list)
+    to_extract: list[tuple[str, str, dict | None]] = field(default_factory=list)
     to_remove: list[str] = field(default_factory=list)
     up_to_date: int = 0
     documents: dict[str, str] = field(default_factory=dict)  # file name -> sha256
 
-    def chunks(self, size: int = CHUNK_SIZE) -> list[list[tuple[str, str]]]:
+    def chunks(self, size: int = CHUNK_SIZE) -> list[list[tuple[str, str, dict | None]]]:
         return [self.to_extract[i : i + size] for i in range(0, len(self.to_extract), size)]
 
 
@@ -48,20 +50,25 @@ def plan_extraction(
     sources_dir = Path(sources_dir)
     if not sources_dir.is_dir():
         raise FileNotFoundError(f"sources folder not found: {sources_dir}")
-    manifest = load_manifest(sources_dir)
+    files = source_files(sources_dir)
+    manifest = load_manifest(sources_dir, [entry.name for entry in files if entry.problem is None])
     markers = store.markers() if markers is None else markers
     plan = ExtractionPlan()
     keys = set()
-    for path in list_source_documents(sources_dir):
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        plan.documents[path.name] = sha
-        version = input_version(sha, manifest.get(path.name))
-        key = document_key(path.name)
+    for entry in files:
+        try:
+            sha = entry.fingerprint()
+        except OSError:  # vanished or unreadable since it was listed: the extraction says which
+            sha = "unavailable"
+        plan.documents[entry.name] = sha
+        entry_manifest = manifest.get(entry.name)
+        version = input_version(sha, entry_manifest)
+        key = document_key(entry.name)
         keys.add(key)
         if markers.get(key, {}).get("input_version") == version:
             plan.up_to_date += 1
         else:
-            plan.to_extract.append((path.name, version))
+            plan.to_extract.append((os.fsdecode(entry.path.name), version, entry_manifest))
     plan.to_remove = sorted(set(markers) - keys)
     return plan
 
@@ -79,15 +86,18 @@ def _validate(tables: dict[str, pa.Table]) -> dict[str, dict[str, list[dict]]]:
     return outcomes
 
 
-def extract_chunk(sources_dir: Path, chunk: Sequence[tuple[str, str]], store: RawStore) -> list[dict]:
-    """Extract, validate and write the documents of `chunk` ((file name, input version) pairs);
-    return their markers."""
+def extract_chunk(
+    sources_dir: Path, chunk: Sequence[tuple[str, str, dict | None]], store: RawStore
+) -> list[dict]:
+    """Extract, validate and write the documents of `chunk` ((file name, input version, manifest
+    entry) as planned); return their markers."""
     sources_dir = Path(sources_dir)
-    manifest = load_manifest(sources_dir)
     extractions = []
-    for name, version in chunk:
-        path = sources_dir / name
-        extraction = _extract_or_report(path, manifest.get(name))
+    for name, version, manifest_entry in chunk:
+        source = classify(sources_dir / name, sources_dir)
+        if source is None:  # became a folder since it was planned
+            continue
+        extraction = _extract_or_report(source, manifest_entry)
         extractions.append((extraction, version))
     per_document = {
         extraction.document_key: {
@@ -116,6 +126,7 @@ def extract_chunk(sources_dir: Path, chunk: Sequence[tuple[str, str]], store: Ra
             "source_name": extraction.source_name,
             "sha256": extraction.document.get("sha256"),
             "status": extraction.document.get("status"),
+            "error": extraction.document.get("error"),
             "input_version": version,
             "rows": {table: data.num_rows for table, data in per_document[key].items()},
             "validation": {t: v for t, v in validation.items() if v["errors"] or v["warnings"]},

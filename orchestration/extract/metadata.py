@@ -6,14 +6,23 @@ code glued to the name (203中共平乡县委组织部, 317001-中共吉林省�
 module gathers that evidence from a `Grid` and decides, with fixed precedence, so the same file
 always gives the same row of raw.documents:
 
-- department: the document's title wins; then 部门：/部门名称： lines; then 单位名称 lines; then
-  code-prefixed cells. Evidence that names the same institution in another region, or a 部门：
-  line naming another department, is a conflict (003 prints 中共辽宁省委组织部 over two tables of
-  the 朝阳市 final accounts): it is reported in `conflicts`, never silently chosen.
+- department: the document's title wins; then 部门：/部门名称：/编制部门：/预算主管部门： lines; then
+  单位名称 lines; then code-prefixed cells; then, outside the printed pages, the file's own title
+  (a PDF's Title property, `grid.details["title"]`) and last the file name (上海市普陀区财政局2024年度
+  部门决算.pdf): a download is often named after what it is, but renamed more easily than printed.
+  Evidence that names the same institution in another region, or a 部门：line naming another
+  department, is a conflict (003 prints 中共辽宁省委组织部 over two tables of the 朝阳市 final
+  accounts): it is reported in `conflicts`, never silently chosen.
 - region: from the department name (then the title) against the bundled gazetteer; a name shared by
   several divisions is resolved only by evidence in the document, otherwise left empty and reported.
 - doc_type: from the tables the document holds (financial tables decide; a document of target
-  tables only is `performance_target`), falling back to the title.
+  tables only is `performance_target`), falling back to the title, the file's title, the file name.
+- fiscal_year: the title's, a 年度： line, the headings', then the file's title and name.
+
+A cover whose year is printed apart (上海市普陀区财政局 / 年度部门决算 / 2024, the year in a bigger
+font beside 年度) is joined with the year where it is read: 上海市普陀区财政局2024年度部门决算.
+What could not be found is in `missing` (field -> why), not among the conflicts: the manifest may
+still supply it, and only what is missing after the manifest is a finding (see pipeline.py).
 
 Nothing here reads files or the network: the caller passes the grid and the bytes.
 """
@@ -53,6 +62,9 @@ ORIGIN_FIELDS = (
     "source_url",
     "retrieval_date",
 )
+# Every fact of a document is keyed by its department, year and phase (from doc_type): a document
+# without one of them cannot publish anything, and is held back until the manifest supplies it.
+REQUIRED_FIELDS = ("department_name", "fiscal_year", "doc_type")
 
 _BRACKETS = str.maketrans({"(": "（", ")": "）"})
 _LEADING_CODE = re.compile(r"^(\d{3,9})[-－—_]?(?=\D)")
@@ -61,8 +73,8 @@ _SCOPE_SUFFIX = re.compile(r"(?:（(?:本级|机关|机关本级|部本级|本�
 # A department's name ends like an institution: 组织部, 财政局, 委员会, 政府, 中心, 妇联 ...
 _INSTITUTION_END = re.compile(r"[部局委厅办院会心所站馆社团室处队校署庭组府联]$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_LABELLED = re.compile(r"^(部门名称|部门|单位名称|部门（单位）名称|单位)[：:](.+)$")
-_DEPARTMENT_LABELS = frozenset({"部门名称", "部门"})
+_LABELLED = re.compile(r"^(部门名称|部门|编制部门|预算主管部门|单位名称|部门（单位）名称|单位)[：:](.+)$")
+_DEPARTMENT_LABELS = frozenset({"部门名称", "部门", "编制部门", "预算主管部门"})
 _BARE_LABELS = frozenset({"部门名称", "单位名称", "部门（单位）名称"})
 _UNIT_SUFFIX = re.compile(r"(?:金额)?单位[：:].*$")
 _YEAR_LABEL = re.compile(r"^(?:预算|决算)?年度[：:](\d{4})")
@@ -72,6 +84,18 @@ _TITLE_NAME_FIRST = re.compile(r"^(?P<name>.+?)(?P<year>\d{4})年度?(?:部门)?
 _TITLE_YEAR_FIRST = re.compile(r"^(?P<year>\d{4})年度?(?P<name>.+?)部门(?:预算|决算)")
 _HEADING_YEAR = re.compile(r"^[（(]?(\d{4})年度?")
 _TITLE_YEAR = re.compile(r"(\d{4})年")
+# A year printed apart from its 年 (a cover's big "2024" beside 年度部门决算), and where it belongs.
+_BARE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?![\d年])")
+_YEAR_PLACE = re.compile(r"年度?(?=(?:部门|单位)?(?:预算|决算|整体|项目|绩效))")
+# What a file's own title or name adds around a disclosure title: 附件2：, the suffix, a leading serial.
+_FILE_TITLE_NOISE = re.compile(r"^(?:附件\d*[:：]|\d+[_\-.、\s]+)|\.[A-Za-z]{2,5}$")
+# Markers of the document type in a title, most specific first.
+_TYPE_MARKERS = (
+    ("决算", "final_account"),
+    ("自评", "performance_evaluation"),
+    ("绩效目标", "performance_target"),
+    ("预算", "budget"),
+)
 _NOISE = re.compile(r"^(附件\d*[:：]?|[〇一二三四五六七八九十零]+年.*月.*日|\d{4}年\d{1,2}月\d{1,2}日)$")
 _TABLE_NUMBER = re.compile(r"^(?:预算)?公开\d*表\d*$")
 _SENTENCE = re.compile(r"[，。；;,]")
@@ -146,14 +170,18 @@ class DocumentMetadata:
     publisher: str | None
     source_url: str | None
     retrieval_date: str | None
-    metadata_origin: dict[str, str] = field(default_factory=dict)  # field -> inferred | manifest | missing
+    # field -> inferred | manifest | publisher (region read from the manifest's publisher) | missing
+    metadata_origin: dict[str, str] = field(default_factory=dict)
     # Disagreements inside the document, each naming the table and line: data-quality warnings.
     conflicts: tuple[str, ...] = ()
+    # What the document does not say, field -> where it was looked for (division_code for the region).
+    missing: dict[str, str] = field(default_factory=dict)
 
     def as_row(self) -> dict:
         """Columns of raw.documents; metadata_origin as JSON text (sorted keys: stable output)."""
         row = asdict(self)
         row.pop("conflicts")
+        row.pop("missing")
         row["metadata_origin"] = json.dumps(self.metadata_origin, ensure_ascii=False, sort_keys=True)
         return row
 
@@ -168,7 +196,7 @@ class _Heading:
 
 @dataclass(frozen=True)
 class _Evidence:
-    source: str  # title | department_label | unit_label | code_cell
+    source: str  # title | department_label | unit_label | code_cell | document_title | file_name
     line: int
     table: str | None
     department: PrintedDepartment
@@ -187,15 +215,27 @@ def infer_metadata(grid: Grid, source_name: str, data: bytes) -> DocumentMetadat
     """Read a document's metadata from its grid; `data` are the file's bytes (for sha256)."""
     scan = _scan(grid)
     conflicts: list[str] = []
+    missing: dict[str, str] = {}
     title, title_department = _find_title(grid, scan.headings)
     evidence = list(scan.evidence)
     if title_department is not None:
         evidence.insert(0, _Evidence("title", title[1], None, title_department))
+    file_titles = _file_titles(grid, source_name)
+    for source, text in file_titles:
+        department = _title_department(text)
+        if department is not None:
+            evidence.append(_Evidence(source, 0, None, department))
     gazetteer = load_gazetteer()
     department, code = _choose_department(evidence, gazetteer, conflicts)
-    region = _resolve_region(grid, department, title, evidence, gazetteer, conflicts)
-    doc_type = _doc_type(scan.headings, title[0] if title else None, conflicts)
-    fiscal_year = _fiscal_year(scan, title[0] if title else None, conflicts)
+    if department is None:
+        missing["department_name"] = (
+            "no department name found: not in the title, a 部门名称/编制部门/预算主管部门/单位名称 line, "
+            "a coded name, the file's title or the file name"
+        )
+    region = _resolve_region(grid, department, title, evidence, gazetteer, conflicts, missing)
+    title_text = title[0] if title else None
+    doc_type = _doc_type(scan.headings, title_text, [text for _, text in file_titles], conflicts, missing)
+    fiscal_year = _fiscal_year(scan, title_text, [text for _, text in file_titles], conflicts, missing)
     values = {
         "doc_type": doc_type,
         "phase": PHASE_OF_DOC_TYPE.get(doc_type) if doc_type else None,
@@ -223,8 +263,46 @@ def infer_metadata(grid: Grid, source_name: str, data: bytes) -> DocumentMetadat
         sha256=hashlib.sha256(data).hexdigest(),
         metadata_origin=origin,
         conflicts=tuple(conflicts),
+        missing=missing,
         **values,
     )
+
+
+def _file_titles(grid: Grid, source_name: str) -> list[tuple[str, str]]:
+    """(source, text) of what the file says it is outside its pages: its title property, its name.
+
+    Only a text that reads as a disclosure title, with its year (2024年上海市普陀区财政局部门决算表),
+    counts: a title property such as 附件2：预算主管部门公开样张 (the template's, left in a final
+    account) or a serial file name says nothing about this document.
+    """
+    found = []
+    for source, text in (("document_title", grid.details.get("title")), ("file_name", source_name)):
+        if not text:
+            continue
+        cleaned = squash(text).translate(_BRACKETS)
+        previous = None
+        while previous != cleaned:
+            previous, cleaned = cleaned, _FILE_TITLE_NOISE.sub("", cleaned)
+        cleaned = _mend_year(cleaned)
+        if _TITLE_YEAR.search(cleaned) and re.search(r"预算|决算|绩效", cleaned):
+            found.append((source, cleaned))
+    return found
+
+
+def _mend_year(text: str) -> str:
+    """A title whose year was printed apart from its 年 (上海市普陀区财政局年度部门决算2024, the cover's
+    big "2024" read after the line beside it) with the year put back: 上海市普陀区财政局2024年度部门决算.
+    A title that already prints "<year>年", or has no place for a year, is returned as it is."""
+    if _TITLE_YEAR.search(text):
+        return text
+    bare = _BARE_YEAR.search(text)
+    if bare is None:
+        return text
+    rest = text[: bare.start()] + text[bare.end() :]
+    place = _YEAR_PLACE.search(rest)
+    if place is None:
+        return text
+    return rest[: place.start()] + bare.group(1) + rest[place.start() :]
 
 
 def _scan(grid: Grid) -> _Scan:
@@ -240,12 +318,17 @@ def _scan(grid: Grid) -> _Scan:
                 scan.headings.append(_Heading(index, row.line, printed, text))
                 if text.endswith("表") and not _TABLE_NUMBER.match(text) and not _SENTENCE.search(text):
                     table = _PART_PREFIX.sub("", printed)
+        # Each cell is read with the one after it (a bare label's value): never a copy of the rest
+        # of the row, which made a row of n cells cost n² (a 750k-character line took a minute).
         for position, (_, cell) in enumerate(filled):
-            _read_cell(scan, cell, filled[position + 1 :], row.line, table)
+            after = filled[position + 1][1] if position + 1 < len(filled) else None
+            _read_cell(scan, cell, after, row.line, table)
     return scan
 
 
-def _read_cell(scan: _Scan, cell: str, rest: list[tuple[int, str]], line: int, table: str | None) -> None:
+def _read_cell(scan: _Scan, cell: str, after: str | None, line: int, table: str | None) -> None:
+    """What one cell says: a year label, a labelled department (its value in the cell or in `after`,
+    the next filled cell of the row), or a department name printed with its code."""
     text = squash(cell).translate(_BRACKETS)
     year = _YEAR_LABEL.match(text)
     if year:
@@ -255,8 +338,8 @@ def _read_cell(scan: _Scan, cell: str, rest: list[tuple[int, str]], line: int, t
     labelled = _LABELLED.match(text)
     if labelled:
         label, value = labelled.group(1), _UNIT_SUFFIX.sub("", labelled.group(2))
-    elif text in _BARE_LABELS and rest:
-        label, value = text, rest[0][1]
+    elif text in _BARE_LABELS and after is not None:
+        label, value = text, after
     if label is not None and value:
         department = parse_department(value)
         if department is not None:
@@ -288,14 +371,16 @@ def _find_title(
             continue
         pieces.append(heading)
     pieces = [p for p in pieces if not (p.text.endswith("表") and "绩效" not in p.text)]
-    joined = squash("".join(p.text for p in pieces))
+    printed = squash("".join(p.text for p in pieces))
+    joined = _mend_year(printed)
     has_year = bool(_TITLE_YEAR.search(joined))
     named = [parse_department(p.printed) for p in pieces]
     if pieces and re.search(r"预算|决算|绩效", joined) and (has_year or any(named)):
-        title = " ".join(p.printed for p in pieces)
+        # As printed, line by line; a cover whose year stood apart reads joined, the year in its place.
+        title = " ".join(p.printed for p in pieces) if joined == printed else joined
         return (title, pieces[0].line), _title_department(joined)
     for heading in headings:
-        text = _PART_PREFIX.sub("", heading.text)
+        text = _mend_year(_PART_PREFIX.sub("", heading.text))
         if _SENTENCE.search(text):
             continue
         department = _title_department(text)
@@ -317,22 +402,25 @@ def _title_department(text: str) -> PrintedDepartment | None:
 def _where(evidence: _Evidence) -> str:
     if evidence.source == "title":
         return f"the title (line {evidence.line})"
+    if evidence.source == "document_title":
+        return "the file's title property"
+    if evidence.source == "file_name":
+        return "the file name"
     return f"{evidence.table or 'text'} (line {evidence.line})"
 
 
 def _choose_department(
     evidence: list[_Evidence], gazetteer: Gazetteer, conflicts: list[str]
 ) -> tuple[PrintedDepartment | None, str | None]:
-    """The department (title first, then labels, then code cells) and its printed code."""
+    """The department (title first, then labels, code cells, the file's title, its name) and its code."""
     chosen = None
-    for source in ("title", "department_label", "unit_label", "code_cell"):
+    for source in ("title", "department_label", "unit_label", "code_cell", "document_title", "file_name"):
         group = [e for e in evidence if e.source == source]
         if group:
             most_common = Counter(e.department.name for e in group).most_common(1)[0][0]
             chosen = next(e for e in group if e.department.name == most_common)
             break
     if chosen is None:
-        conflicts.append("no department name found: no title, 部门名称/单位名称 line or coded name")
         return None, None
     codes: list[tuple[str, _Evidence]] = []
     seen: set[tuple[int, str]] = set()
@@ -387,6 +475,7 @@ def _resolve_region(
     evidence: list[_Evidence],
     gazetteer: Gazetteer,
     conflicts: list[str],
+    missing: dict[str, str],
 ) -> Region | None:
     """Region of the department name, else of the title; ambiguity left empty and reported."""
     title_text = squash(title[0]) if title else ""
@@ -398,26 +487,31 @@ def _resolve_region(
             document_text = "\n".join(row.text for row in grid.rows)
             resolution = gazetteer.resolve(department.name, [*hints, document_text])
         if resolution.region is not None or resolution.ambiguous:
-            return _accept(resolution, department.name, title_text, gazetteer, conflicts)
+            return _accept(resolution, department.name, title_text, gazetteer, conflicts, missing)
     if title_text:
         resolution = gazetteer.resolve(title_text, hints)
         if resolution.region is not None or resolution.ambiguous:
-            return _accept(resolution, title_text, "", gazetteer, conflicts)
-    conflicts.append(
+            return _accept(resolution, title_text, "", gazetteer, conflicts, missing)
+    missing["division_code"] = (
         f"no region found in the department name '{department.name if department else ''}' or the title"
     )
     return None
 
 
 def _accept(
-    resolution: RegionResolution, name: str, title_text: str, gazetteer: Gazetteer, conflicts: list[str]
+    resolution: RegionResolution,
+    name: str,
+    title_text: str,
+    gazetteer: Gazetteer,
+    conflicts: list[str],
+    missing: dict[str, str],
 ) -> Region | None:
     if resolution.region is None:
         places = ", ".join(
             f"{gazetteer.region_of(c).province}{gazetteer.region_of(c).prefecture or ''}{c.name} ({c.code})"
             for c in resolution.candidates
         )
-        conflicts.append(
+        missing["division_code"] = (
             f"region of '{name}' is ambiguous: {resolution.mention} is {places}; "
             "nothing in the document says which, so the region is left empty"
         )
@@ -457,9 +551,23 @@ def _heading_kind(text: str) -> str | None:
     return None
 
 
-def _doc_type(headings: list[_Heading], title: str | None, conflicts: list[str]) -> str | None:
+def _title_kind(text: str) -> str | None:
+    for marker, kind in _TYPE_MARKERS:
+        if marker in text:
+            return kind
+    return None
+
+
+def _doc_type(
+    headings: list[_Heading],
+    title: str | None,
+    file_titles: list[str],
+    conflicts: list[str],
+    missing: dict[str, str],
+) -> str | None:
     """The tables decide: any 决算 table -> final_account, any budget table -> budget; else the
-    performance tables alone; the title only when the tables say nothing."""
+    performance tables alone; the title only when the tables say nothing, the file's title and
+    name only when the printed pages say nothing."""
     kinds = {kind for h in headings if (kind := _heading_kind(_PART_PREFIX.sub("", h.text)))}
     from_tables = None
     if "final_account" in kinds:
@@ -470,27 +578,24 @@ def _doc_type(headings: list[_Heading], title: str | None, conflicts: list[str])
         from_tables = "performance_target"
     elif kinds == {"performance_evaluation"}:
         from_tables = "performance_evaluation"
-    from_title = None
-    if title:
-        text = squash(title)
-        for marker, kind in (
-            ("决算", "final_account"),
-            ("自评", "performance_evaluation"),
-            ("绩效目标", "performance_target"),
-            ("预算", "budget"),
-        ):
-            if marker in text:
-                from_title = kind
-                break
+    from_title = _title_kind(squash(title)) if title else None
     if from_tables and from_title and from_tables != from_title:
         conflicts.append(f"the title says {from_title} but the tables are those of a {from_tables}")
-    if from_tables is None and from_title is None:
-        conflicts.append(f"document type not recognised (table kinds found: {sorted(kinds) or 'none'})")
-    return from_tables or from_title
+    from_file = next((kind for text in file_titles if (kind := _title_kind(text))), None)
+    chosen = from_tables or from_title or from_file
+    if chosen is None:
+        missing["doc_type"] = (
+            f"document type not recognised: no 预算/决算/绩效 table or title "
+            f"(table kinds found: {', '.join(sorted(kinds)) or 'none'})"
+        )
+    return chosen
 
 
-def _fiscal_year(scan: _Scan, title: str | None, conflicts: list[str]) -> int | None:
-    """The disclosure's year: the title's, else 预算年度：, else the year most headings open with."""
+def _fiscal_year(
+    scan: _Scan, title: str | None, file_titles: list[str], conflicts: list[str], missing: dict[str, str]
+) -> int | None:
+    """The disclosure's year: the title's, else 预算年度：, else the year most headings open with,
+    else the year of the file's title or name."""
     title_year = None
     if title:
         match = _TITLE_YEAR.search(squash(title))
@@ -501,15 +606,19 @@ def _fiscal_year(scan: _Scan, title: str | None, conflicts: list[str]) -> int | 
         match = _HEADING_YEAR.match(_PART_PREFIX.sub("", heading.text))
         if match:
             heading_years[int(match.group(1))] += 1
-    chosen = title_year or label_year or (heading_years.most_common(1)[0][0] if heading_years else None)
+    file_year = next((int(m.group(1)) for text in file_titles if (m := _TITLE_YEAR.search(text))), None)
+    heading_year = heading_years.most_common(1)[0][0] if heading_years else None
+    chosen = title_year or label_year or heading_year or file_year
     for year, line, table in scan.year_labels:
         if chosen is not None and year != chosen:
             conflicts.append(
                 f"{table or 'text'} (line {line}): prints 年度 {year}, the document's year is {chosen}"
             )
     if chosen is None:
-        conflicts.append("fiscal year not found in the title, a 年度 line or the headings")
+        missing["fiscal_year"] = (
+            "fiscal year not found in the title, a 年度 line, the headings, the file's title or name"
+        )
     elif not 1990 <= chosen <= 2100:
-        conflicts.append(f"fiscal year {chosen} is implausible; left empty")
+        missing["fiscal_year"] = f"fiscal year {chosen} is implausible; left empty"
         return None
     return chosen

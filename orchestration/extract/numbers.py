@@ -17,7 +17,6 @@ _DASHES = {"-", "—", "——", "–", "/", "－"}
 _RULE = re.compile(r"^[-—–－=_]+$")  # a ruled line ("---------") drawn under a header
 # Something meant as a number: digits with a stray letter or symbol (OCR), e.g. "4.5O", "1,2O3.00".
 _NUMBERISH = re.compile(r"^[\d.,OoIlS\s]*\d[\d.,OoIlS\s]*$")
-TEN_THOUSAND = Decimal(10000)
 FOUR_PLACES = Decimal("0.0001")
 
 
@@ -54,10 +53,11 @@ def is_decimal_amount(text: str) -> bool:
 
 
 def to_wan_yuan(value: Decimal, unit: str) -> Decimal:
-    """Amounts in the warehouse are 万元 with 4 decimals; a table printed in 元 is converted."""
-    if unit == "元":
-        value = value / TEN_THOUSAND
-    return value.quantize(FOUR_PLACES)
+    """Amounts in the warehouse are 万元 with 4 decimals; a table printed in 元 or 千元 is converted
+    exactly (Decimal division by the unit's size in table_kinds.yaml `units`)."""
+    from .registry import load_registry
+
+    return (value / load_registry().unit_divisor(unit)).quantize(FOUR_PLACES)
 
 
 _CLASSIFICATION_CODE = re.compile(r"^\d{3,7}$")

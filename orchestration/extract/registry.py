@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -60,14 +61,57 @@ class Registry:
     canonical_order: dict[str, tuple[str, ...]]
     row_aliases: dict[str, tuple[RowAlias, ...]]
     totals: re.Pattern
+    units: dict[str, Decimal]
+    unit_patterns: tuple[re.Pattern, ...]
+    title_prefixes: tuple[re.Pattern, ...]
+    title_suffix: re.Pattern
+    title_patterns: tuple[tuple[re.Pattern, str], ...]
 
     def kind_for_title(self, text: str) -> tuple[TableKind | None, str | None]:
-        """The kind whose title alias the printed title is, and its qualifier (e.g. 不含上年结转)."""
+        """The kind a printed title names, and its qualifier (e.g. 不含上年结转).
+
+        An exact title alias first; otherwise the first kind (in the registry's order, most specific
+        first) whose `title_patterns` entry the title's stem matches — so 表一、部门收支总表, 附表3 2024年
+        一般公共预算支出功能分类预算表 and 01表 单位财务收支总表 need no entry of their own.
+        """
         title, qualifier = normalise_title(text)
         name = self.title_index.get(title)
         if name is None and qualifier:
             name = self.title_index.get(title + f"（{qualifier}）")
+        if name is None:
+            stem = self.title_stem(title)
+            if stem and stem.endswith("表"):
+                name = next((kind for pattern, kind in self.title_patterns if pattern.search(stem)), None)
         return (self.kinds[name] if name else None), qualifier
+
+    def title_stem(self, title: str) -> str:
+        """A normalised title without what varies around the national name: numbering (表一, 附表3,
+        01表, 一、), years and the wording of its ending (预算总表, 功能分类预算表, 决算表 → 表)."""
+        stem = title
+        changed = True
+        while changed:
+            changed = False
+            for pattern in self.title_prefixes:
+                shorter = pattern.sub("", stem, count=1)
+                if shorter != stem and shorter:
+                    stem, changed = shorter, True
+        return self.title_suffix.sub("表", stem)
+
+    def unit_divisor(self, unit: str) -> Decimal:
+        """How many of `unit` make one 万元."""
+        try:
+            return self.units[unit]
+        except KeyError:
+            raise ValueError(f"unit {unit!r} is not in table_kinds.yaml units") from None
+
+    def unit_in(self, text: str) -> str | None:
+        """The unit a line or header cell names (单位：元, 金额单位：千元, （万元）), if any."""
+        plain = squash(text)
+        for pattern in self.unit_patterns:
+            match = pattern.search(plain)
+            if match:
+                return match.group("unit")
+        return None
 
     def header_meaning(self, family: str, text: str) -> HeaderAlias | None:
         key = squash(text).replace("(", "（").replace(")", "）")
@@ -166,4 +210,16 @@ def load_registry(path: Path = REGISTRY_PATH) -> Registry:
         canonical_order={k: tuple(v) for k, v in data["canonical_order"].items()},
         row_aliases=row_aliases,
         totals=_compile(data["row_aliases"]["totals"]),
+        units={unit: Decimal(str(size)) for unit, size in data["units"]["sizes"].items()},
+        unit_patterns=tuple(_compile(p) for p in data["units"]["patterns"]),
+        title_prefixes=tuple(_compile(p) for p in data["title_wording"]["prefixes"]),
+        title_suffix=_compile(data["title_wording"]["suffix"]),
+        title_patterns=_title_patterns(data["title_wording"]["kinds"], kinds),
     )
+
+
+def _title_patterns(entries: list[dict], kinds: dict[str, TableKind]) -> tuple[tuple[re.Pattern, str], ...]:
+    for entry in entries:
+        if entry["kind"] not in kinds:
+            raise ValueError(f"table_kinds.yaml title_wording: unknown kind {entry['kind']!r}")
+    return tuple((_compile(entry["match"]), entry["kind"]) for entry in entries)

@@ -2,7 +2,8 @@
 
 Public API (nothing runs at import):
 - `publish_release(duckdb_path, target, sources=None, today=None, schema="marts", *, version=None,
-  manifest_path=..., connection=None) -> ReleaseOutcome`
+  manifest_path=..., connection=None, now=None) -> ReleaseOutcome` (version date and `created` from one
+  reading of orchestration/clock.py, Beijing time)
 - `list_releases(target) -> list[ReleaseInfo]`, `latest_release(target) -> ReleaseInfo | None`
 - `diff_releases(target, a, b) -> ReleaseDiff` (`.format()` gives Markdown)
 - `connect_release(folder)`: a read-only DuckDB connection to a local release's cnbudget.duckdb

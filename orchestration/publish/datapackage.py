@@ -8,7 +8,6 @@ the dbt docs' descriptions and the keys of `table_keys.py`. Custom properties ar
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -71,11 +70,6 @@ def frictionless_type(sql_type: str) -> str:
     if upper in ("VARCHAR", "UUID") or re.match(r"^(VARCHAR|CHAR|TEXT|STRING)\b", upper):
         return "string"
     return "any"
-
-
-def created_timestamp(moment: datetime.datetime | None = None) -> str:
-    moment = moment or datetime.datetime.now(datetime.UTC)
-    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def field_descriptor(column: Column, docs: ModelDocs | None) -> dict[str, Any]:

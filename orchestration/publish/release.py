@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from .. import clock
 from ..settings import DBT_PROJECT_DIR
 from . import datapackage as dp
 from .catalog import TargetState, release_snapshot, scan_target
@@ -65,6 +66,7 @@ def publish_release(
     version: str | None = None,
     manifest_path: Path | None = DEFAULT_MANIFEST,
     connection: duckdb.DuckDBPyConnection | None = None,
+    now: datetime.datetime | None = None,
 ) -> ReleaseOutcome:
     """Publish every table of `schema` as a new release in `target`, unless the data is unchanged.
 
@@ -72,8 +74,12 @@ def publish_release(
     are still the warehouse's, checked against the files there). `version` forces a version name (it must be
     new and newer than LATEST; an existing one raises `ReleaseExists`). `connection` lets a caller that
     already holds the warehouse open pass it instead of a second (read-only) connection.
+
+    The version's date and `created` are one reading of `orchestration.clock` (Beijing time), `now`
+    when given; `today` overrides the version's date alone (tests of the version sequence).
     """
-    today = today or datetime.date.today()
+    moment = (now or clock.now()).astimezone(clock.BEIJING)
+    today = today or moment.date()
     store = ReleaseTarget(target)
     state, warnings = _prepare_target(store)
     previous = state.newest_complete
@@ -122,6 +128,7 @@ def publish_release(
             contents=contents,
             documents=documents,
             content_hash=content_hash,
+            created=clock.timestamp(moment),
             previous=release_snapshot(store, previous, state.complete[previous]) if previous else None,
             docs_path=manifest_path,
             schema=schema,
@@ -238,6 +245,7 @@ def _build_release(
     contents: WarehouseContents,
     documents: tuple[SourceDocument, ...],
     content_hash: str,
+    created: str,
     previous: Snapshot | None,
     docs_path: Path | None,
     schema: str,
@@ -272,7 +280,7 @@ def _build_release(
     (folder / NOTES_NAME).write_text(notes, encoding="utf-8")
     descriptor = dp.package_descriptor(
         version=version,
-        created=dp.created_timestamp(),
+        created=created,
         contract_version=CONTRACT_VERSION,
         content_hash=content_hash,
         previous_version=previous.version if previous else None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -70,12 +69,20 @@ def documents_for_release(
         folder = Path(sources)
         documents = read_source_documents(connection)
         warnings = []
+        current = _fingerprints(folder)
         for document in documents:
             file = folder / document.source_name
-            if file.is_file() and hashlib.sha256(file.read_bytes()).hexdigest() != document.sha256:
+            if document.source_name in current and current[document.source_name] != document.sha256:
                 warnings.append(
                     f"{file} changed since the warehouse was built: the release records the warehouse's "
                     f"sha256 {document.sha256}"
                 )
         return documents, warnings
     return canonical_sources(sources), []
+
+
+def _fingerprints(folder: Path) -> dict[str, str]:
+    """The folder's files by name, hashed as the extraction hashes them (links out of it never opened)."""
+    from ..extract.source_files import fingerprints
+
+    return fingerprints(folder) if folder.is_dir() else {}

@@ -21,24 +21,50 @@ def _looks_binary(data: bytes) -> bool:
 
 def decode_document(data: bytes, source_name: str) -> tuple[str, str]:
     """Return (text, encoding). Line ends are normalised to LF."""
+    text, encoding, _ = decode_text(data, source_name)
+    return text, encoding
+
+
+def decode_text(data: bytes, source_name: str) -> tuple[str, str, str | None]:
+    """Return (text, encoding, cut): `cut` says so when the file ends in the middle of a character
+    (a download or copy cut short); the characters before it are read, the torn one is dropped."""
     if not data.strip():
         raise UnreadableDocument(f"{source_name}: the file is empty")
     if _looks_binary(data):
         raise UnreadableDocument(f"{source_name}: the file is binary, not text")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
+    for codec in ("utf-8-sig", "gb18030"):
+        decoded = _decode(data, codec)
+        if decoded is None:
             continue
-        if encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf"):
-            encoding = "utf-8-bom"
-        elif encoding == "utf-8-sig":
-            encoding = "utf-8"
+        text, cut = decoded
+        encoding = codec
+        if codec == "utf-8-sig":
+            encoding = "utf-8-bom" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n")
         if not _has_chinese(text):
             raise UnreadableDocument(f"{source_name}: decoded as {encoding} but holds no Chinese text")
-        return text, encoding
+        if cut:
+            cut = f"the file ends in the middle of a {encoding} character ({cut}): it was cut off"
+        return text, encoding, cut
     raise UnreadableDocument(f"{source_name}: not UTF-8 and not GBK/GB18030 text")
+
+
+def _decode(data: bytes, codec: str) -> tuple[str, str | None] | None:
+    """(text, None) when `data` is valid in `codec`; (text of all but a torn last character, what was
+    torn) when only its last bytes are the start of a character; None otherwise."""
+    try:
+        return data.decode(codec), None
+    except UnicodeDecodeError as error:
+        torn = len(data) - error.start
+        if error.reason != "unexpected end of data" and not (codec == "gb18030" and torn == 1):
+            return None
+        if not 0 < torn < 4:
+            return None
+        try:
+            text = data[: error.start].decode(codec)
+        except UnicodeDecodeError:
+            return None
+        return text, f"its last {torn} byte{'s' if torn > 1 else ''} {data[error.start :].hex(' ')}"
 
 
 def _has_chinese(text: str) -> bool:

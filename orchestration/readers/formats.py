@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .decoding import UnreadableDocument
 from .grid import Grid
+from .limits import check_file_size
 
 # Suffixes of the files the extraction reads, by format. Anything else in the sources folder is still
 # a document (status 'unreadable', with its reason) so that nothing dropped there goes unmentioned.
@@ -37,6 +38,8 @@ READERS: dict[str, str] = {
     "html": "orchestration.readers.html:read_html",
 }
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# An encrypted .xlsx/.docx is an OLE2 file holding the real package in a stream of this name.
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
 def known_suffixes() -> tuple[str, ...]:
@@ -66,6 +69,10 @@ def detect_format(data: bytes, name: str) -> str:
     if data.startswith(b"PK\x03\x04"):
         return _zip_format(data, name)
     if data.startswith(_OLE2):
+        if _ENCRYPTED_PACKAGE in data:
+            raise UnreadableDocument(
+                f"{name}: an encrypted (password-protected) Office file: publish or save it without a password"
+            )
         if suffix == ".xls" or suffix not in known_suffixes():
             return "xls"
         if suffix in (".doc", ".docx"):
@@ -96,6 +103,7 @@ def read_document(data: bytes, name: str) -> Grid:
     if not data.strip():
         raise UnreadableDocument(f"{name}: the file is empty")
     format_name = detect_format(data, name)
+    check_file_size(len(data), format_name, name)  # before any reader runs (readers/limits.py)
     grid = reader_for(format_name)(data, name)
     grid.details.setdefault("format", format_name)
     return grid

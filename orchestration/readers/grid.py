@@ -39,7 +39,8 @@ class Origin:
     """Where a row was printed, in its format's own terms (all 1-based, as a reader would cite them).
 
     - PDF: `page`, and `table`/`row` when the row belongs to a ruled table of that page;
-    - spreadsheet: `sheet` and `row` (the sheet's own row number, so cells read "Sheet1!C5");
+    - spreadsheet: `sheet` and `row` (the sheet's own row number, so cells read "Sheet1!C5"); no
+      `row` for a title row made from the sheet's name;
     - Word, HTML: `table` (index in the document) and `row`;
     - text: none of them: the row's `line` says it all.
     """
@@ -52,6 +53,8 @@ class Origin:
     def cell(self, index: int) -> str:
         """The address of the cell in column `index` (0-based) of this row."""
         if self.sheet is not None:
+            if self.row is None:  # a title row a reader made from the sheet's name
+                return f"{self.sheet} (sheet name)"
             return f"{self.sheet}!{column_letters(index)}{self.row}"
         parts = []
         if self.page is not None:
@@ -92,15 +95,29 @@ class Row:
         return self.origin.page if self.origin else None
 
     def locator(self, index: int | None = None) -> str:
-        """Where the row (or its cell `index`) was printed: "page 3, table 1, row 4, cell 2",
-        "收入决算表!C7", "table 2, row 5, cell 3" or "line 120"."""
+        """Where the row (or its cell `index`, 0-based) was printed: "page 3, table 1, row 4, cell 2",
+        "收入决算表!C7", "table 2, row 5, cell 3", or for text "line 120" and "line 120, cell 4".
+
+        A text row's cell is counted among the row's cells as read (tab-separated fields; for
+        pdftotext, the cells once evened out under the table's columns), so the same text always
+        gives the same address."""
         if self.origin is None:
-            return f"line {self.line}"
+            return f"line {self.line}" if index is None else f"line {self.line}, cell {index + 1}"
         if index is None:
             if self.origin.sheet is not None:
-                return f"{self.origin.sheet}!{self.origin.row}"
+                return (
+                    self.origin.cell(0)
+                    if self.origin.row is None
+                    else f"{self.origin.sheet}!{self.origin.row}"
+                )
             return self.origin.cell(0).rsplit(", cell", 1)[0]
         return self.origin.cell(index)
+
+    def provenance(self, index: int | None = None) -> dict[str, int | str | None]:
+        """The two provenance columns of a raw row printed here (cell `index`, or the whole row when
+        the column is unknown): `source_page` (NULL for formats without pages) and `source_locator`.
+        Recognisers call this one method, so every fact and quarantined cell names its place alike."""
+        return {"source_page": self.page, "source_locator": self.locator(index)}
 
 
 # The layouts a grid can come in: the text layouts the seeds use, and one per file format.

@@ -23,6 +23,7 @@ import pypdfium2 as pdfium
 
 from .decoding import UnreadableDocument
 from .grid import Grid, Origin, Row, squash
+from .limits import MAX_PDF_PAGES
 from .pdf_page import Char, PageContent, read_page
 from .pdf_tables import Table, assign_chars, find_tables, group_lines, line_text
 
@@ -61,6 +62,10 @@ class _Item:
 
 def read_pdf(data: bytes, name: str) -> Grid:
     document = _open(data, name)
+    if len(document) > MAX_PDF_PAGES:
+        pages = len(document)
+        document.close()
+        raise UnreadableDocument(f"{name}: {pages} pages, more than the {MAX_PDF_PAGES} a PDF may have here")
     try:
         pages = [read_page(document[index], index + 1) for index in range(len(document))]
         title = (document.get_metadata_dict().get("Title") or "").strip()

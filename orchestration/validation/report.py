@@ -3,10 +3,12 @@
 Users must be able to see every problem a source has, so each refresh prints a summary (the CLI shows
 `summary_lines()`) and writes `<warehouse>/data_quality_report.md`: per document, the tables found, the
 facts published, the reconciliation checks passed and failed with their details, and every quarantined
-cell with its reason. Everything is read from the warehouse dbt built (raw.*, marts.dq_issue,
-marts.quarantined_row, marts.fct_*, intermediate.int_reconciliation_checks / int_table_status), opened
-read-only; a relation that is missing (dbt did not get that far) is reported as missing, not guessed.
-The report holds no timestamp, so the same warehouse gives the same file.
+cell with its reason, each finding and cell with the place it is printed (page, sheet cell, table cell
+or line); documents that could not be read are listed first, each with its reason. Everything is read
+from the warehouse dbt built (raw.*, marts.dq_issue, marts.quarantined_row, marts.fct_*,
+intermediate.int_reconciliation_checks / int_table_status), opened read-only; a relation that is
+missing (dbt did not get that far) is reported as missing, not guessed. The report holds no timestamp,
+so the same warehouse gives the same file.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ class Finding:
     check_name: str
     source_table: str | None
     detail: str
+    source_page: int | None = None
+    source_locator: str | None = None  # the printed cell the finding is about, when it names one
 
 
 @dataclass(frozen=True)
@@ -52,13 +56,27 @@ class QuarantinedCell:
     column_label: str | None
     raw_value: str | None
     reason: str
+    source_page: int | None = None
+    source_locator: str | None = (
+        None  # where it is printed: 'page 8, table 1, row 12, cell 5', 'line 120, cell 4'
+    )
+
+
+def not_read_line(source_name: str, status: str, error: str | None) -> str:
+    """How every output names a document that yielded nothing, on one line: "unreadable: x.zip — a ZIP
+    archive, not a document: …" (status `failed` when the extraction stopped on it). The reason as the
+    reader gave it, without the file name it repeats."""
+    reason = error or "no reason recorded"
+    if reason.startswith(f"{source_name}: "):
+        reason = reason[len(source_name) + 2 :]
+    return f"{status}: {source_name} — {reason}"
 
 
 @dataclass
 class DocumentQuality:
     document_key: str
     source_name: str
-    status: str  # read | unreadable
+    status: str  # read | unreadable | failed
     error: str | None
     description: str
     tables: list[TableFound] = field(default_factory=list)
@@ -87,6 +105,10 @@ class DataQualityReport:
     def documents_with_errors(self) -> list[DocumentQuality]:
         return [doc for doc in self.documents if doc.count("error") or doc.status != "read"]
 
+    def documents_not_read(self) -> list[DocumentQuality]:
+        """Documents that yielded nothing (unreadable, or their extraction failed): the others publish."""
+        return [doc for doc in self.documents if doc.status != "read"]
+
     def summary_lines(self) -> list[str]:
         """What the CLI prints after a refresh: counts by severity and the documents with errors."""
         counts = self.counts_by_severity()
@@ -99,7 +121,7 @@ class DataQualityReport:
         ]
         for doc in self.documents_with_errors():
             if doc.status != "read":
-                lines.append(f"  {doc.source_name}: not read ({doc.error}), skipped")
+                lines.append(f"  {not_read_line(doc.source_name, doc.status, doc.error)}")
                 continue
             held = "; ".join(
                 f"table {t.table_seq} {t.source_table} ({t.failed_checks})" for t in doc.tables_held_back
@@ -135,6 +157,18 @@ class DataQualityReport:
             "Documents with errors: " + (", ".join(d.source_name for d in errors) if errors else "none")
         )
         out.append("")
+        not_read = self.documents_not_read()
+        out += [f"## Documents that could not be read ({len(not_read)})", ""]
+        if not_read:
+            out += [
+                "Each is skipped with an error in `dq_issue` and its reason in `dim_document.document_error`; "
+                "the other documents are published, and `cnbudget refresh` says so in its exit status.",
+                "",
+            ]
+            out += [f"- {_cell(not_read_line(d.source_name, d.status, d.error))}" for d in not_read]
+        else:
+            out.append("none")
+        out.append("")
         for doc in self.documents:
             out += _document_markdown(doc)
         return "\n".join(out).rstrip() + "\n"
@@ -148,7 +182,7 @@ def _cell(value) -> str:
 def _document_markdown(doc: DocumentQuality) -> list[str]:
     out = [f"## {doc.source_name}", ""]
     if doc.status != "read":
-        return out + [f"Not read and skipped: {doc.error}", ""]
+        return out + [f"Not read and skipped ({doc.status}): {doc.error}", ""]
     out += [
         doc.description,
         "",
@@ -177,15 +211,17 @@ def _document_markdown(doc: DocumentQuality) -> list[str]:
         if findings:
             out += ["", f"### {SEVERITY_HEADINGS[severity]}: {len(findings)}", ""]
             out += [
-                f"- `{f.check_name}` in {_cell(f.source_table or 'the document')}: {f.detail}"
+                f"- `{f.check_name}` in {_cell(f.source_table or 'the document')}"
+                + (f" at {_cell(f.source_locator)}" if f.source_locator else "")
+                + f": {f.detail}"
                 for f in findings
             ]
     out += ["", f"### Quarantined cells ({len(doc.quarantined)})", ""]
     if doc.quarantined:
-        out += ["| table | row | column | value | reason |", "|---|---|---|---|---|"]
+        out += ["| table | row | column | printed at | value | reason |", "|---|---|---|---|---|---|"]
         out += [
             f"| {_cell(q.source_table)} | {_cell(q.source_row)} | {_cell(q.column_label)} | "
-            f"{_cell(q.raw_value)} | {_cell(q.reason)} |"
+            f"{_cell(q.source_locator)} | {_cell(q.raw_value)} | {_cell(q.reason)} |"
             for q in doc.quarantined
         ]
     else:
@@ -283,20 +319,21 @@ def _add_checks(warehouse: _Warehouse, documents: dict[str, DocumentQuality]) ->
 
 def _add_findings(warehouse: _Warehouse, documents: dict[str, DocumentQuality]) -> None:
     order = "case severity when 'error' then 0 when 'warning' then 1 else 2 end"
-    for key, severity, check, table, detail in warehouse.rows(
+    for key, severity, check, table, detail, page, locator in warehouse.rows(
         "marts.dq_issue",
-        "select document_key, severity, check_name, source_table, detail from marts.dq_issue "
-        f"order by document_key, {order}, table_seq nulls first, check_name, detail",
+        "select document_key, severity, check_name, source_table, detail, source_page, source_locator "
+        f"from marts.dq_issue order by document_key, {order}, table_seq nulls first, check_name, detail",
     ):
         if key in documents:
-            documents[key].findings.append(Finding(severity, check, table, detail))
+            documents[key].findings.append(Finding(severity, check, table, detail, page, locator))
 
 
 def _add_quarantine(warehouse: _Warehouse, documents: dict[str, DocumentQuality]) -> None:
-    for key, table, row, column, raw, reason in warehouse.rows(
+    for key, table, row, column, raw, reason, page, locator in warehouse.rows(
         "marts.quarantined_row",
-        "select document_key, source_table, source_row, column_label, raw_value, reason from marts.quarantined_row "
-        "order by document_key, table_seq nulls first, source_line nulls first, column_label, raw_value, reason",
+        "select document_key, source_table, source_row, column_label, raw_value, reason, source_page, "
+        "source_locator from marts.quarantined_row order by document_key, table_seq nulls first, "
+        "source_line nulls first, column_label, raw_value, reason, source_locator",
     ):
         if key in documents:
-            documents[key].quarantined.append(QuarantinedCell(table, row, column, raw, reason))
+            documents[key].quarantined.append(QuarantinedCell(table, row, column, raw, reason, page, locator))

@@ -23,6 +23,7 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 
+from ..extract.metadata import REQUIRED_FIELDS
 from ..readers.grid import LAYOUTS
 
 # --- Enumerations: the contract's codes (/work/shared/contract.md), and the raw tables' own. ---
@@ -63,7 +64,16 @@ SCHEMES = ("department", "government")
 PERIODS = ("annual", "half_year", "implementation_period")
 COMPARATORS = (">=", "<=", "=", ">", "<")
 SEVERITIES = ("error", "warning", "info")
-UNITS = ("万元", "元")
+
+
+def registry_units() -> tuple[str, ...]:
+    """The units a table may be printed in (table_kinds.yaml `units`): every one is converted to 万元."""
+    from ..extract.registry import REGISTRY_PATH
+
+    return tuple(yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))["units"]["sizes"])
+
+
+UNITS = registry_units()
 FACT_TABLES = (
     "expenditure_by_function",
     "expenditure_by_economic",
@@ -85,11 +95,22 @@ FACT_TABLES = (
 # Enumerations of columns whose meaning depends on the table (`project_level` is 0/1/2 in raw.cells
 # but the printed 项目级次 in raw.performance_project).
 TABLE_COLUMN_ENUMS: dict[tuple[str, str], tuple] = {
-    ("documents", "status"): ("read", "unreadable"),
+    # 'failed': the extraction stopped on it; reported like an unreadable one, never blocking the others
+    ("documents", "status"): ("read", "unreadable", "failed"),
     ("tables", "status"): ("recognised", "empty", "unrecognised"),
     ("cells", "project_level"): (0, 1, 2),
     ("performance_evaluation", "row_kind"): ("indicator", "task"),
     ("performance_funding", "flow"): ("revenue", "expenditure", "source"),
+    ("performance_funding", "line_role"): (
+        "total",
+        "fiscal_subtotal",
+        "fiscal_source",
+        "source",
+        "basic",
+        "project",
+        "executed",
+        "item",
+    ),  # fmt: skip
     ("performance_project", "table_kind"): (
         "performance_target_project",
         "performance_target_department",
@@ -105,7 +126,7 @@ def registry_categories(group: str) -> tuple[str, ...]:
     from ..extract.registry import REGISTRY_PATH
 
     aliases = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))["row_aliases"][group]
-    return tuple(sorted({alias["category"] for alias in aliases}))
+    return tuple(sorted({alias["category"] for alias in aliases if "category" in alias}))
 
 
 def three_public_categories() -> tuple[str, ...]:
@@ -155,6 +176,8 @@ LOCATOR_COLUMNS = (
     "source_table",
     "source_row",
     "line_number",
+    "source_page",
+    "source_locator",
     "column_label",
     "raw_value",
 )
@@ -231,6 +254,8 @@ COLUMN_RULES: dict[str, list[pa.Check]] = {
     "row_seq": _at_least(1),
     "col_seq": _at_least(1),
     "line_number": _at_least(1),
+    "source_page": _at_least(1),
+    "source_locator": [pa.Check.str_length(min_value=1)],
     "line_start": _at_least(1),
     "line_end": _at_least(1),
     "numeric_cells": _at_least(0),
@@ -322,12 +347,14 @@ def _final_account_amount_not_negative(df: pd.DataFrame) -> pd.Series:
 
 
 def _readable_document_has_metadata(df: pd.DataFrame) -> pd.Series:
+    """The fields every fact is keyed by (a document without them is held back by the extraction)."""
+
     def rule(frame: pd.DataFrame) -> pd.Series:
         readable = frame["status"] == "read"
-        complete = frame["doc_type"].notna() & frame["fiscal_year"].notna() & frame["department_name"].notna()
+        complete = frame[list(REQUIRED_FIELDS)].notna().all(axis=1)
         return ~readable.fillna(False) | complete
 
-    return _rows_where(df, ("status", "doc_type", "fiscal_year", "department_name"), rule)
+    return _rows_where(df, ("status", *REQUIRED_FIELDS), rule)
 
 
 ERROR_TABLE_CHECKS = [

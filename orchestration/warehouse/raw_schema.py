@@ -10,6 +10,16 @@ from __future__ import annotations
 
 RAW_SCHEMA = "raw"
 
+# Where a row was printed, in its format's own terms (readers/grid.py `Row.provenance`): the last two
+# columns of every raw table whose rows carry a line number, so every fact and every quarantined cell
+# can be found again on its page, sheet cell, table cell or line.
+PROVENANCE_COLUMNS = """,
+        source_page       INTEGER,           -- page of a PDF; NULL for formats without pages
+        source_locator    VARCHAR NOT NULL   -- the cell's address: 'page 8, table 1, row 12, cell 5' |
+                                             -- '收入决算表!C7' | 'table 2, row 5, cell 3' | 'line 120, cell 4';
+                                             -- the row's ('line 120') when the column is unknown
+"""
+
 # Money is DECIMAL(18,4) in 万元 everywhere; Python hands DuckDB `Decimal`s, never floats.
 RAW_TABLES: dict[str, str] = {
     "documents": """
@@ -17,7 +27,7 @@ RAW_TABLES: dict[str, str] = {
         source_name       VARCHAR NOT NULL,  -- file name in the sources folder
         sha256            VARCHAR NOT NULL,  -- of the file's bytes
         status            VARCHAR NOT NULL,  -- 'read' | 'unreadable' (not text) | 'failed' (extraction error)
-        error             VARCHAR,           -- why it could not be read
+        error             VARCHAR,           -- why it could not be read, or why a read one is held back
         encoding          VARCHAR,
         layout            VARCHAR,           -- readers.grid.LAYOUTS: a text layout or the file format
         doc_type          VARCHAR,           -- contract: budget | final_account | performance_target | performance_evaluation
@@ -35,7 +45,7 @@ RAW_TABLES: dict[str, str] = {
         publisher         VARCHAR,
         source_url        VARCHAR,
         retrieval_date    VARCHAR,
-        metadata_origin   VARCHAR            -- JSON: field -> 'inferred' | 'manifest' | 'missing'
+        metadata_origin   VARCHAR            -- JSON: field -> 'inferred' | 'manifest' | 'publisher' | 'missing'
     """,
     "tables": """
         document_key      VARCHAR NOT NULL,
@@ -43,7 +53,7 @@ RAW_TABLES: dict[str, str] = {
         source_table      VARCHAR NOT NULL,  -- the title as printed
         table_kind        VARCHAR,           -- registry kind, NULL when not recognised
         status            VARCHAR NOT NULL,  -- 'recognised' | 'empty' | 'unrecognised'
-        unit              VARCHAR,           -- '万元' | '元' | NULL
+        unit              VARCHAR,           -- '万元' | '千元' | '元' (table_kinds.yaml units) | NULL
         line_start        INTEGER NOT NULL,
         line_end          INTEGER NOT NULL,
         numeric_cells     INTEGER NOT NULL,  -- numeric cells printed in the table body
@@ -63,8 +73,8 @@ RAW_TABLES: dict[str, str] = {
         column_label      VARCHAR NOT NULL,  -- header path as printed, ' / ' between header rows
         col_seq           INTEGER NOT NULL,
         raw_value         VARCHAR NOT NULL,  -- the cell as printed
-        amount            DECIMAL(18,4) NOT NULL,  -- in 万元 (converted when printed in 元)
-        source_unit       VARCHAR NOT NULL,  -- '万元' | '元'
+        amount            DECIMAL(18,4) NOT NULL,  -- in 万元 (converted exactly when printed in 元 or 千元)
+        source_unit       VARCHAR NOT NULL,  -- '万元' | '千元' | '元'
         fact_table        VARCHAR NOT NULL,  -- expenditure_by_function | expenditure_by_economic | revenue |
                                              -- revenue_by_function | revenue_by_unit | three_public_costs |
                                              -- three_public_costs_detail (sub-items such as 教学科研人员因公出国) |
@@ -93,7 +103,8 @@ RAW_TABLES: dict[str, str] = {
         project_level     INTEGER,           -- 0 category row, 1 一级项目, 2 二级项目
         unit_name         VARCHAR,           -- 部门(单位)名称 where the row names a unit
         fund_source       VARCHAR            -- project fund source: a revenue_source value or 'total'
-    """,
+    """
+    + PROVENANCE_COLUMNS,
     # How dbt turns raw.cells into the contract's facts (the recognisers guarantee these meanings):
     # - fct_expenditure_by_function: fact_table='expenditure_by_function', funding='total', function_code set;
     #   grain (document, fund_scope, function_code, expenditure_type).
@@ -117,7 +128,8 @@ RAW_TABLES: dict[str, str] = {
         column_label      VARCHAR,
         raw_value         VARCHAR,
         reason            VARCHAR NOT NULL
-    """,
+    """
+    + PROVENANCE_COLUMNS,
     "dq_issue": """
         document_key      VARCHAR NOT NULL,
         check_name        VARCHAR NOT NULL,

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import re
 
+from .raw_schema import PROVENANCE_COLUMNS
+
 PERFORMANCE_TABLES: dict[str, str] = {
     "performance_target": """
         document_key          VARCHAR NOT NULL,
-        table_seq             INTEGER NOT NULL,  -- 1000000 + grid row index of the table's title
+        table_seq             INTEGER NOT NULL,  -- order of the table in the document (financial tables included), from 1
         block_seq             INTEGER NOT NULL,  -- project block within the table, from 1
         row_seq               INTEGER NOT NULL,  -- order of the fact within the table, from 1
         source_table          VARCHAR NOT NULL,  -- the title as printed
@@ -45,7 +47,8 @@ PERFORMANCE_TABLES: dict[str, str] = {
         basis                 VARCHAR,           -- 指标值确定依据
         cell_reading          VARCHAR NOT NULL,  -- positional | by_content (cells shifted) | split (run together)
         note                  VARCHAR            -- what was inferred, e.g. a level-1 taken from the level-2
-    """,
+    """
+    + PROVENANCE_COLUMNS,
     "performance_evaluation": """
         document_key          VARCHAR NOT NULL,
         table_seq             INTEGER NOT NULL,
@@ -81,7 +84,8 @@ PERFORMANCE_TABLES: dict[str, str] = {
         improvement_measure   VARCHAR,           -- 改进措施
         cell_reading          VARCHAR NOT NULL,
         note                  VARCHAR
-    """,
+    """
+    + PROVENANCE_COLUMNS,
     "performance_project": """
         document_key          VARCHAR NOT NULL,
         table_seq             INTEGER NOT NULL,
@@ -121,7 +125,8 @@ PERFORMANCE_TABLES: dict[str, str] = {
         indicator_rows        INTEGER NOT NULL,  -- indicator rows read (facts + quarantined)
         target_facts          INTEGER NOT NULL,
         evaluation_facts      INTEGER NOT NULL
-    """,
+    """
+    + PROVENANCE_COLUMNS,
     "performance_funding": """
         document_key          VARCHAR NOT NULL,
         table_seq             INTEGER NOT NULL,
@@ -132,11 +137,15 @@ PERFORMANCE_TABLES: dict[str, str] = {
         project_name          VARCHAR,           -- NULL for a department-wide table
         flow                  VARCHAR NOT NULL,  -- revenue | expenditure | source (county fund sources)
         item_name             VARCHAR NOT NULL,  -- label, white space removed (资金总额, 一般公共预算资金, a sub-item ...)
+        line_role             VARCHAR NOT NULL,  -- what the line is to the block's sums: total | fiscal_subtotal |
+                                                 -- fiscal_source | source (收入); total | basic | project |
+                                                 -- executed | item (支出). performance_vocabulary.yaml line_roles
         period                VARCHAR NOT NULL,  -- annual | half_year | implementation_period
         raw_value             VARCHAR NOT NULL,
         amount                DECIMAL(18,4) NOT NULL,  -- 万元
         source_unit           VARCHAR NOT NULL
-    """,
+    """
+    + PROVENANCE_COLUMNS,
 }
 
 _COLUMN_NAME = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s+[A-Z]", re.MULTILINE)

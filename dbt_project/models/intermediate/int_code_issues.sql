@@ -1,7 +1,7 @@
 -- Codes of cells (of every table, published or held back) that the reference does not know for the
 -- document's fiscal year (kept as printed: `warning`) or that were repaired from their printed name
 -- (`info`). One row per document and code, pointing at the first cell that prints it so the reader can
--- find it in the source.
+-- find it in the source (and its printed place: source_page, source_locator).
 with cells as (
     select * from {{ ref('int_resolved_cells') }}
 ),
@@ -9,6 +9,7 @@ with cells as (
 code_usages as (
     select
         document_key, fiscal_year, table_seq, row_seq, col_seq, source_table, source_row, column_label,
+        source_page, source_locator,
         'function' as classification,
         '支出功能分类科目' as classification_name,
         printed_function_code as printed_code,
@@ -20,6 +21,7 @@ code_usages as (
     union all
     select
         document_key, fiscal_year, table_seq, row_seq, col_seq, source_table, source_row, column_label,
+        source_page, source_locator,
         'economic' as classification,
         coalesce(scheme, '') || ' scheme 支出经济分类科目' as classification_name,
         printed_economic_code as printed_code,
@@ -44,7 +46,9 @@ per_document_code as (
         arg_min(table_seq, [table_seq, row_seq, col_seq]) as table_seq,
         arg_min(source_table, [table_seq, row_seq, col_seq]) as source_table,
         arg_min(source_row, [table_seq, row_seq, col_seq]) as source_row,
-        arg_min(column_label, [table_seq, row_seq, col_seq]) as column_label
+        arg_min(column_label, [table_seq, row_seq, col_seq]) as column_label,
+        arg_min(source_page, [table_seq, row_seq, col_seq]) as source_page,
+        arg_min(source_locator, [table_seq, row_seq, col_seq]) as source_locator
     from code_usages
     group by document_key, classification, resolution, printed_code, published_code
 )
@@ -69,5 +73,7 @@ select
             classification_name, printed_code, coalesce(printed_name, 'no name printed'),
             cast(fiscal_year as varchar), published_code, published_code, cells, source_row, column_label
         )
-    end as detail
+    end as detail,
+    source_page,
+    source_locator
 from per_document_code

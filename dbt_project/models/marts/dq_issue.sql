@@ -6,5 +6,6 @@ select
     cast(source_table as varchar) as source_table,
     cast(detail as varchar) as detail,
     cast(table_seq as integer) as table_seq,
-    cast(reported_by as varchar) as reported_by
+    cast(reported_by as varchar) as reported_by,
+    {{ source_place() }}
 from {{ ref('int_dq_issues') }}

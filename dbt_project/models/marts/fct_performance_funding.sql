@@ -15,6 +15,7 @@ select
     cast(source_unit as varchar) as source_unit,
     cast(table_seq as integer) as table_seq,
     cast(block_seq as integer) as block_seq,
-    cast(line_number as integer) as source_line
+    cast(line_number as integer) as source_line,
+    {{ source_place() }}
 from {{ ref('int_performance_funding') }}
 where is_published

@@ -37,6 +37,7 @@ select
     cast(implementation_goal as varchar) as implementation_goal,
     cast(annual_goal as varchar) as annual_goal,
     cast(actual_outcome as varchar) as actual_outcome,
-    cast(attributes as varchar) as attributes
+    cast(attributes as varchar) as attributes,
+    {{ source_place() }}
 from {{ ref('int_performance_blocks') }}
 where is_published

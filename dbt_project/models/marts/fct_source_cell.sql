@@ -43,5 +43,6 @@ select
     cast(unit_name as varchar) as unit_name,
     cast(fund_source as varchar) as fund_source,
     cast(published_in as varchar) as published_in,
-    cast(fact_cell_key as varchar) as fact_cell_key
+    cast(fact_cell_key as varchar) as fact_cell_key,
+    {{ source_place() }}
 from {{ ref('int_fact_cells') }}

@@ -9,5 +9,6 @@ select
     cast(reason as varchar) as reason,
     cast(table_seq as integer) as table_seq,
     cast(line_number as integer) as source_line,
-    cast(quarantined_by as varchar) as quarantined_by
+    cast(quarantined_by as varchar) as quarantined_by,
+    {{ source_place() }}
 from {{ ref('int_quarantined_cells') }}

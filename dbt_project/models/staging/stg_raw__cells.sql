@@ -8,6 +8,7 @@ select
     cast(source_row as varchar) as source_row,
     cast(row_seq as integer) as row_seq,
     cast(line_number as integer) as line_number,
+    {{ source_place() }},
     cast(column_label as varchar) as column_label,
     cast(col_seq as integer) as col_seq,
     cast(raw_value as varchar) as raw_value,

@@ -7,6 +7,7 @@ select
     cast(source_table as varchar) as source_table,
     cast(source_row as varchar) as source_row,
     cast(line_number as integer) as line_number,
+    {{ source_place() }},
     cast(project_name as varchar) as project_name,
     cast(matched_project_name as varchar) as matched_project_name,
     cast(row_kind as varchar) as row_kind,

@@ -5,6 +5,7 @@ select
     cast(block_seq as integer) as block_seq,
     cast(source_table as varchar) as source_table,
     cast(line_number as integer) as line_number,
+    {{ source_place() }},
     cast(table_kind as varchar) as table_kind,
     cast(is_department_wide as boolean) as is_department_wide,
     cast(project_name as varchar) as project_name,

@@ -5,6 +5,7 @@ select
     cast(source_table as varchar) as source_table,
     cast(source_row as varchar) as source_row,
     cast(line_number as integer) as line_number,
+    {{ source_place() }},
     cast(column_label as varchar) as column_label,
     cast(raw_value as varchar) as raw_value,
     cast(reason as varchar) as reason

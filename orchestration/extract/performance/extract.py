@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ...readers.grid import Grid
+from ...readers.grid import Grid, Row
 from .evaluations import EvaluationReader
 from .matching import BudgetProjectLike, link_projects
 from .records import Sink, TableContext
-from .segment import TableSpan, find_performance_tables
+from .segment import TableSpan
 from .targets_county import CountyTargetReader, is_paired_header
 from .targets_tabular import TabularTargetReader
 from .vocabulary import Vocabulary, load_vocabulary
@@ -46,12 +46,36 @@ def _reader(grid: Grid, span: TableSpan, ctx: TableContext, sink: Sink, vocabula
     return TabularTargetReader(grid, span, ctx, sink, vocabulary)
 
 
+def _locate(grid: Grid, tables: list[list[dict]]) -> None:
+    """Give every row the page and locator of the grid row its `line_number` names.
+
+    The readers of performance tables hand the sink line numbers, not rows, and read a row's values
+    by content rather than by column, so the place is the row's: done here, once, for every table.
+    Each grid row starts on its own line; a line no row starts on (never expected) keeps "line N".
+    """
+    rows = {row.line: row for row in grid.rows}
+    for table in tables:
+        for record in table:
+            line = record["line_number"]
+            row = rows.get(line)
+            record.update(row.provenance() if row else Row(line, ()).provenance())
+
+
 def extract_performance(
-    grid: Grid, document_key: str, budget_projects: Sequence[BudgetProjectLike]
+    grid: Grid,
+    document_key: str,
+    budget_projects: Sequence[BudgetProjectLike],
+    spans: Sequence[TableSpan] | None = None,
 ) -> PerformanceExtraction:
+    """`spans`: the document's performance tables as its one segmentation found and numbered them
+    (extract.segment.segment_document); found here when not given."""
     vocabulary = load_vocabulary()
     sink = Sink(document_key)
-    for span in find_performance_tables(grid, vocabulary):
+    if spans is None:
+        from ..segment import segment_document
+
+        spans = segment_document(grid).performance
+    for span in spans:
         title_line = grid.rows[span.title_index].line
         ctx = TableContext(
             document_key=document_key,
@@ -74,6 +98,7 @@ def extract_performance(
             )
         sink.close_table(ctx)
     link_projects(sink, budget_projects)
+    _locate(grid, [sink.targets, sink.evaluations, sink.projects, sink.funding, sink.quarantine])
     return PerformanceExtraction(
         targets=sink.targets,
         evaluations=sink.evaluations,

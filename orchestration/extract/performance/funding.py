@@ -2,9 +2,15 @@
 
 Header lines name the flow (收入 / 支出) and the periods of the amount columns ("半年（程） 计划执行数",
 "全年（程） 预算数"); a header may be split over lines (002's 干部工作经费 prints the annual column
-header on a line of its own). Amount lines are read by content, because cells shift: a line with as
-many amounts as periods takes them in order, a line with fewer takes the rightmost periods (an
-annual budget is the last column). Every amount becomes a funding row or is quarantined.
+header on a line of its own). Amount lines are read by content, because cells shift from line to line
+(002 prints the same column one cell further left on the next line): a line with as many amounts as
+periods takes them in order. A 收入 line with fewer takes the rightmost periods (the revenue side states
+the annual budget, the last column). A 支出 line with fewer has a blank cell, and content cannot tell
+which: its amount is the last column only when nothing follows it, the first only when it follows the
+label directly with blank cells after it (002 line 304 "支出 | 36 | " is the half-year figure with the
+annual one blank, never an annual 36); otherwise it is quarantined rather than guessed. A cell
+printed as a letter where a digit belongs ("O" for 0) is an amount cell that cannot be read. Every
+amount becomes a funding row or is quarantined.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from .text import label_key, squash_name
 from .vocabulary import Vocabulary
 
 _UNIT_IN_LABEL = re.compile(r"\((万元|元)\)")
+# A cell of letters that look like digits ("O" for 0, "l" for 1), printed where an amount belongs.
+_DIGIT_LOOKALIKE = re.compile(r"^[OoIl]+(?:[.,][OoIl]+)*$")
 
 
 class FundingReader:
@@ -69,9 +77,13 @@ class FundingReader:
         return "funding_header"
 
     def read_line(self, row: Row) -> str:
-        texts, amounts = [], []
-        for _, text in row.filled:
-            (amounts if is_amount_like(text) else texts).append(text)
+        texts, amounts, positions = [], [], []
+        for position, text in row.filled:
+            if is_amount_like(text) or (texts and _DIGIT_LOOKALIKE.match(text.strip())):
+                amounts.append(text)
+                positions.append(position)
+            else:
+                texts.append(text)
         flows = [self._flow_of(text) for text in texts]
         for flow in flows:
             if flow:
@@ -100,7 +112,22 @@ class FundingReader:
                     f"more amounts than the {len(periods)} period column(s)",
                 )
             amounts = amounts[: len(periods)]
-        paired = list(zip(periods[len(periods) - len(amounts) :], amounts, strict=True))
+        placed = (
+            self._periods_of_fewer(row, positions, periods, flow) if len(amounts) < len(periods) else periods
+        )
+        if placed is None:
+            for raw in amounts:
+                self.sink.quarantine_cell(
+                    self.ctx,
+                    row.line,
+                    label,
+                    f"{flow}/{'|'.join(periods)}",
+                    raw,
+                    f"{len(amounts)} amount(s) for the {len(periods)} period columns ({', '.join(periods)}) and a "
+                    "blank cell: which period it belongs to cannot be told",
+                )
+            return "funding"
+        paired = list(zip(placed[len(placed) - len(amounts) :], amounts, strict=True))
         block = self.ctx.block
         for period, raw in paired:
             amount = self.sink.funding_line(self.ctx, row.line, label, flow, label, period, raw, self.unit)
@@ -112,3 +139,17 @@ class FundingReader:
             if is_total and period == "half_year" and flow == "expenditure":
                 block.fields.setdefault("half_year_amount", amount)
         return "funding"
+
+    @staticmethod
+    def _periods_of_fewer(row: Row, positions: list[int], periods: list[str], flow: str) -> list[str] | None:
+        """The periods of a line that prints fewer amounts than its header has periods, or None when
+        the blank cell could be any of them (see the module's docstring)."""
+        if flow != "expenditure" or not row.cells[positions[-1] + 1 :]:
+            return periods[len(periods) - len(positions) :]
+        after = row.cells[positions[-1] + 1 :]
+        before = row.cells[positions[0] - 1] if positions[0] > 0 else ""
+        contiguous = positions == list(range(positions[0], positions[0] + len(positions)))
+        missing = len(periods) - len(positions)
+        if contiguous and before.strip() and not any(c.strip() for c in after) and len(after) >= missing:
+            return periods[: len(positions)]
+        return None

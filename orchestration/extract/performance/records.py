@@ -15,6 +15,7 @@ from ...warehouse.raw_schema_performance import performance_columns
 from ..numbers import parse_amount, to_wan_yuan
 from .indicator_values import IndicatorValue
 from .levels import Levels
+from .vocabulary import load_vocabulary
 
 
 @dataclass
@@ -234,6 +235,7 @@ class Sink:
                 project_name=block.project_name,
                 flow=flow,
                 item_name=item_name,
+                line_role=load_vocabulary().funding_line_role(flow, item_name),
                 period=period,
                 raw_value=raw,
                 amount=amount,

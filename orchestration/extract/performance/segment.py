@@ -14,8 +14,6 @@ from ...readers.grid import Grid, Row
 from .text import label_key
 from .vocabulary import Vocabulary
 
-TABLE_SEQ_BASE = 1_000_000
-
 
 @dataclass
 class TableSpan:
@@ -26,10 +24,13 @@ class TableSpan:
     start: int  # first grid row index after the title
     stop: int  # grid row index after the span
     stop_reason: str  # 'next_title' | 'stop_pattern' | 'end_of_document'
+    # Order of the table among all the document's tables, financial ones included: set by
+    # extract.segment.number_tables, which sees every title of the document.
+    seq: int = 0
 
     @property
     def table_seq(self) -> int:
-        return TABLE_SEQ_BASE + self.title_index
+        return self.seq
 
     @property
     def table_kind(self) -> str:

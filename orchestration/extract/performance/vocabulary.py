@@ -80,6 +80,12 @@ class Vocabulary:
         self.funding_total_labels = frozenset(label_key(x) for x in funding["total_labels"])
         self.county_totals = {label_key(k): v for k, v in funding["county_totals"].items()}
         self.county_sources = tuple(label_key(x) for x in funding["county_sources"])
+        self.funding_line_roles = {
+            (flow, label_key(label)): role
+            for flow, roles in funding["line_roles"].items()
+            for role, labels in roles.items()
+            for label in labels
+        }
 
         self.attributes = self._label_map(data["attributes"])
         self.money_attributes = {label_key(k): v["column"] for k, v in data["money_attributes"].items()}
@@ -150,6 +156,12 @@ class Vocabulary:
             if prefix in self.header_periods:
                 return HeaderColumn("value", period=self.header_periods[prefix])
         return None
+
+    def funding_line_role(self, flow: str, item_name: str) -> str:
+        """What a funding line is to the reconciliation: total, fiscal_subtotal, fiscal_source, source
+        (收入); total, basic, project, executed, item (支出)."""
+        role = self.funding_line_roles.get((flow, label_key(item_name)))
+        return role or ("item" if flow == "expenditure" else "source")
 
     def is_closing(self, printed: str) -> bool:
         key = label_key(printed)

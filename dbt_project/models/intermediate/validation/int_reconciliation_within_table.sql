@@ -12,9 +12,18 @@ with inputs as (
 ),
 
 quarantine as (
-    select document_key, table_seq, line_number, column_label
-    from {{ ref('stg_raw__quarantine') }}
-    where table_seq is not null
+    -- what each quarantined cell could still add to a sum, in 万元: at most its bound; exactly its amount
+    -- where it is a well-formed one (macros/reconciliation_unreadable.sql)
+    select
+        quarantine.document_key, quarantine.table_seq, quarantine.line_number, quarantine.column_label,
+        {{ reconciliation_unreadable_bound('quarantine.raw_value') }}
+            / case when tables.source_unit = '元' then 10000 else 1 end as bound,
+        {{ reconciliation_quarantined_amount('quarantine.raw_value') }}
+            / case when tables.source_unit = '元' then 10000 else 1 end as exact_value
+    from {{ ref('stg_raw__quarantine') }} as quarantine
+    left join {{ ref('stg_raw__tables') }} as tables
+        on tables.document_key = quarantine.document_key and tables.table_seq = quarantine.table_seq
+    where quarantine.table_seq is not null
 ),
 
 -- == Classification hierarchies (function 类/款/项, economic 类/款) ====================================
@@ -590,10 +599,64 @@ three_public_columns as (
         arg_min(amount, row_seq) filter (where category = 'overseas_travel') as overseas_travel,
         arg_min(amount, row_seq) filter (where category = 'official_reception') as official_reception,
         arg_min(amount, row_seq) filter (where category = 'vehicle_purchase') as vehicle_purchase,
-        arg_min(amount, row_seq) filter (where category = 'vehicle_operation') as vehicle_operation
+        arg_min(amount, row_seq) filter (where category = 'vehicle_operation') as vehicle_operation,
+        arg_min(column_label, row_seq) as any_label
     from inputs
     where fact_table = 'three_public_costs'
     group by document_key, table_seq, measure, fund_scope
+),
+
+three_public_totals_printed as (
+    -- the rows of its totals a 三公 table prints in some column: blank in another, they were left blank
+    select
+        document_key,
+        table_seq,
+        any_value(total_row) filter (where total_amount is not null) as total_row,
+        any_value(total_line) filter (where total_amount is not null) as total_line,
+        any_value(vehicle_row) filter (where vehicles is not null) as vehicle_row,
+        any_value(vehicle_line) filter (where vehicles is not null) as vehicle_line
+    from three_public_columns
+    group by document_key, table_seq
+),
+
+three_public_total_blank as (
+    select
+        {{ reconciliation_check(
+            check_name="'three_public_total_equals_parts'",
+            rule="'三公 total = 因公出国（境） + 公务接待 + 公务用车'",
+            found='null',
+            expected='coalesce(c.overseas_travel, 0) + coalesce(c.official_reception, 0)
+                + coalesce(c.vehicles, coalesce(c.vehicle_purchase, 0) + coalesce(c.vehicle_operation, 0))',
+            summands='1',
+            parts=reconciliation_parts([
+                ['因公出国（境）', 'c.overseas_travel'], ['公务接待', 'c.official_reception'], ['公务用车', 'c.vehicles'],
+            ]),
+            located_by='column', at='c',
+            source_row='printed.total_row', line_number='printed.total_line', column_label='c.any_label'
+        ) }}
+    from three_public_columns as c
+    inner join three_public_totals_printed as printed
+        on printed.document_key = c.document_key and printed.table_seq = c.table_seq
+    where c.total_amount is null and printed.total_row is not null
+        and coalesce(c.overseas_travel, c.official_reception, c.vehicles, c.vehicle_purchase, c.vehicle_operation)
+            is not null
+    union all
+    select
+        {{ reconciliation_check(
+            check_name="'vehicles_equal_purchase_plus_operation'",
+            rule="'公务用车 = 购置 + 运行维护'",
+            found='null',
+            expected='coalesce(c.vehicle_purchase, 0) + coalesce(c.vehicle_operation, 0)',
+            summands='1',
+            parts=reconciliation_parts([['购置', 'c.vehicle_purchase'], ['运行维护', 'c.vehicle_operation']]),
+            located_by='column', at='c',
+            source_row='printed.vehicle_row', line_number='printed.vehicle_line', column_label='c.any_label'
+        ) }}
+    from three_public_columns as c
+    inner join three_public_totals_printed as printed
+        on printed.document_key = c.document_key and printed.table_seq = c.table_seq
+    where c.vehicles is null and printed.vehicle_row is not null
+        and coalesce(c.vehicle_purchase, c.vehicle_operation) is not null
 ),
 
 three_public_total_equals_parts as (
@@ -804,6 +867,7 @@ evaluations as (
         'summary_revenue_total_equals_this_year_plus_carryover',
         'three_public_total_equals_parts',
         'vehicles_equal_purchase_plus_operation',
+        'three_public_total_blank',
         'admin_operating_total_equals_units',
         'fixed_assets_total_equals_classes',
         'project_total_equals_items',
@@ -817,27 +881,37 @@ evaluations as (
 
 with_unreadable_parts as (
     -- Parts that could not be read: quarantined cells of the same row (a rule across a row) or of the
-    -- same column (a rule down a column), and rows whose code is too damaged to place.
+    -- same column (a rule down a column), and rows whose code is too damaged to place (of any size). A
+    -- quarantined cell that still shows how many digits it has bounds what it could explain
+    -- (macros/reconciliation_unreadable.sql).
     select
         evaluations.*,
-        coalesce(evaluations.unplaceable_rows, 0) + (
-            select count(*) from quarantine
-            where quarantine.document_key = evaluations.document_key
-                and quarantine.table_seq = evaluations.table_seq
-                and (
-                    (evaluations.located_by = 'row' and quarantine.line_number = evaluations.line_number)
-                    or (evaluations.located_by = 'column' and quarantine.column_label = evaluations.column_label)
-                )
-        ) as unreadable_parts,
+        coalesce(evaluations.unplaceable_rows, 0) + coalesce(unreadable.cells, 0) as unreadable_parts,
+        coalesce(unreadable.bounded, 0) as bounded_parts,
+        coalesce(unreadable.bound, 0) as unreadable_bound,
+        unreadable.exact_value,
         cast(evaluations.found - evaluations.expected as decimal(18, 4)) as difference,
         {{ rounding_tolerance('evaluations.summands') }} as tolerance
     from evaluations
+    left join lateral (
+        select
+            count(*) as cells, count(quarantine.bound) as bounded, sum(quarantine.bound) as bound,
+            any_value(quarantine.exact_value) as exact_value
+        from quarantine
+        where quarantine.document_key = evaluations.document_key
+            and quarantine.table_seq = evaluations.table_seq
+            and (
+                (evaluations.located_by = 'row' and quarantine.line_number = evaluations.line_number)
+                or (evaluations.located_by = 'column' and quarantine.column_label = evaluations.column_label)
+            )
+    ) as unreadable on true
 ),
 
 verdicts as (
     select
         *,
         case
+            when found is null then 'missing'  -- a total left blank where its table prints it elsewhere
             when difference = 0 then 'pass'
             when abs(difference) <= tolerance then 'rounding_gap'
             else 'fail'
@@ -856,11 +930,18 @@ select
     tolerance,
     unreadable_parts,
     outcome,
-    -- a failed sum with parts that could not be read cannot be verified
+    -- a failed sum with parts that could not be read cannot be verified, unless those parts could not
+    -- close the gap whatever they say
     {{ reconciliation_severity(
-        fail="case when unreadable_parts > 0 then 'warning' else 'error' end"
+        fail=reconciliation_fail_severity(
+            'unreadable_parts', 'bounded_parts', 'unreadable_bound', 'difference', 'exact_value', 'tolerance')
     ) }} as severity,
-    case when outcome <> 'pass' then
+    case when outcome = 'missing' then
+        format(
+            '{}: the figure is blank at {} where its table prints it in other columns: {} expected ({}), '
+            || 'not verified', rule, {{ reconciliation_place() }}, {{ amount_text('expected') }},
+            coalesce(nullif(parts, ''), 'none printed'))
+    when outcome <> 'pass' then
         format(
             '{}: expected {} (the sum of {} figure(s): {}), found {} at {}: difference {}, tolerance {}{}',
             rule, {{ amount_text('expected') }}, summands, coalesce(nullif(parts, ''), 'none printed'),
@@ -868,6 +949,16 @@ select
             {{ amount_text('difference') }}, {{ amount_text('tolerance') }},
             case
                 when outcome = 'rounding_gap' then ' (a rounding gap, not an error)'
+                when unreadable_parts > 0
+                    and {{ reconciliation_fail_severity(
+                        'unreadable_parts', 'bounded_parts', 'unreadable_bound', 'difference', 'exact_value',
+                        'tolerance') }} = 'error'
+                    then format(
+                    ' ({} cell(s) that may be among the parts could not be read or placed, but {} {}: '
+                    || 'they cannot explain the difference)', unreadable_parts,
+                    case when unreadable_parts = 1 and exact_value is not null then 'it states' else
+                        'together they are below' end,
+                    {{ amount_text('coalesce(case when unreadable_parts = 1 then exact_value end, unreadable_bound)') }})
                 when unreadable_parts > 0 then format(
                     ' ({} cell(s) that may be among the parts could not be read: the sum cannot be verified)',
                     unreadable_parts)
