@@ -216,7 +216,11 @@ def run_succeeded(run: dg.DagsterRun | None, instance: dg.DagsterInstance | None
     ):
         return False
     succeeded = {e.step_key for e in events if e.dagster_event}
-    return bool(planned) and set(planned) <= succeeded
+    # A mapped step is planned as `op[?]` and runs as `op[chunk_00001]`, …: its copies are known only
+    # once it ran. They are covered by the step that collects them, planned by its own key, which
+    # runs only when every copy succeeded.
+    resolved = {key for key in planned or () if not key.endswith("[?]")}
+    return bool(resolved) and resolved <= succeeded
 
 
 def dbt_executable() -> str:

@@ -201,14 +201,16 @@ def test_a_failed_refresh_leaves_the_previous_warehouse_and_report(
     (warehouse / BUILD_DIR_NAME).mkdir()
     (warehouse / BUILD_DIR_NAME / "cnbudget.duckdb").write_bytes(b"left by a killed run")
 
-    real_extract = pipeline.extract_sources
+    real_extract = pipeline.extract_document
 
-    def extract_with_a_malformed_code(sources_dir):
-        extractions = real_extract(sources_dir)
-        next(c for e in extractions for c in e.cells if c.get("function_code"))["function_code"] = "20A"
-        return extractions
+    def extract_with_a_malformed_code(source, manifest_entry=None):
+        extraction = real_extract(source, manifest_entry)
+        next(c for c in extraction.cells if c.get("function_code"))["function_code"] = "20A"
+        return extraction
 
-    monkeypatch.setattr(pipeline, "extract_sources", extract_with_a_malformed_code)
+    # The replaced extraction must run in this process: the in-process executor.
+    monkeypatch.setenv("CNBUDGET_EXECUTOR", "in_process")
+    monkeypatch.setattr(pipeline, "extract_document", extract_with_a_malformed_code)
     code = main(["refresh", "--sources", str(MINI_SOURCES_DIR), "--warehouse", str(warehouse)])
     out, _ = capsys.readouterr()
     assert code == 1
