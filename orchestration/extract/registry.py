@@ -48,6 +48,10 @@ class RowAlias:
     values: tuple[tuple[str, str], ...]
 
 
+# Titles remembered by Registry.title_stem before the memo starts again (bounds its memory).
+_MAX_REMEMBERED = 1 << 16
+
+
 @dataclass(frozen=True)
 class Registry:
     kinds: dict[str, TableKind]
@@ -85,6 +89,26 @@ class Registry:
         return (self.kinds[name] if name else None), qualifier
 
     def title_stem(self, title: str) -> str:
+        """`_title_stem`, remembered per title: the same titles (and title-like lines) recur in every
+        document, and a stem costs a dozen pattern substitutions."""
+        stems = self._stems
+        stem = stems.get(title)
+        if stem is None:
+            if len(stems) >= _MAX_REMEMBERED:
+                stems.clear()
+            stem = stems[title] = self._title_stem(title)
+        return stem
+
+    @property
+    def _stems(self) -> dict[str, str]:
+        try:
+            return self.__dict__["_stem_memo"]
+        except KeyError:
+            memo: dict[str, str] = {}
+            object.__setattr__(self, "_stem_memo", memo)
+            return memo
+
+    def _title_stem(self, title: str) -> str:
         """A normalised title without what varies around the national name: numbering (表一, 附表3,
         01表, 一、), years and the wording of its ending (预算总表, 功能分类预算表, 决算表 → 表)."""
         stem = title

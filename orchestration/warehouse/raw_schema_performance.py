@@ -14,6 +14,7 @@ are printed in (target_unit), so they are DECIMAL(20,6) and not money.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from .raw_schema import PROVENANCE_COLUMNS
 
@@ -151,6 +152,7 @@ PERFORMANCE_TABLES: dict[str, str] = {
 _COLUMN_NAME = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s+[A-Z]", re.MULTILINE)
 
 
+@cache
 def performance_columns(table: str) -> tuple[str, ...]:
     """The column names of one performance raw table, in DDL order."""
     return tuple(_COLUMN_NAME.findall(PERFORMANCE_TABLES[table]))

@@ -8,7 +8,7 @@ hand-built dicts mean a misspelt dimension fails at once, where the recogniser w
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 
 
@@ -55,7 +55,7 @@ class CellRecord:
     source_locator: str | None = None
 
     def as_row(self) -> dict:
-        return asdict(self)
+        return _as_row(self)
 
 
 @dataclass
@@ -74,7 +74,19 @@ class QuarantineRecord:
     source_locator: str | None = None
 
     def as_row(self) -> dict:
-        return asdict(self)
+        return _as_row(self)
+
+
+def _as_row(record) -> dict:
+    """The record's fields as a dict, shallow: every value is a str, int, bool, Decimal or None, so
+    `dataclasses.asdict`'s recursive deep copy (a fifth of the extraction's time) buys nothing."""
+    names = _FIELD_NAMES.get(type(record))
+    if names is None:
+        names = _FIELD_NAMES[type(record)] = tuple(f.name for f in fields(record))
+    return {name: getattr(record, name) for name in names}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 # The dimensions a recogniser may give a cell (everything but where it was printed and its amount).
