@@ -1,10 +1,16 @@
 """A synthetic corpus: N distinct departments across provinces and years, made from the seed documents.
 
-Each document is a seed (the three text layouts: tsv, pdftotext, cell per line; PDFs and spreadsheets
-are added as the readers land, see `--formats`) with its region, department and year replaced and every
-printed amount multiplied by a small whole factor. Multiplying every amount of a document by the same
-integer keeps each sum exact, so documents differ and still reconcile as their seed does. Deterministic:
-the same N gives the same files.
+Each document is a seed (the three text layouts: tsv, pdftotext, cell per line) with its region,
+department and year replaced and every printed amount multiplied by a small whole factor. Multiplying
+every amount of a document by the same integer keeps each sum exact, so documents differ and still
+reconcile as their seed does. Deterministic: the same N gives the same files.
+
+A share of the documents is published as governments also publish them:
+
+- every XLSX_EVERY-th document made from the tab-separated seed is written as an Excel workbook (one
+  sheet per table, as tests/fixtures/formats/make_fixtures.py writes the format fixtures);
+- every PDF_EVERY-th document is a copy of a real published PDF (tests/fixtures/real), made a distinct
+  department by an entry of the corpus's `manifest.yaml` (its amounts are the PDF's own).
 
     python benchmarks/corpus.py N OUT_DIR
 """
@@ -16,7 +22,13 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-SEEDS = Path(__file__).resolve().parent.parent / "sources"
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "sources"
+REAL_PDFS = (REPO / "tests" / "fixtures" / "real" / "中共上海市普陀区委社会工作部2024年度部门决算.pdf",)
+PDF_DEPARTMENT = "上海市普陀区{department}"
+XLSX_SEED = "000_3dc14b99499346cd.txt"  # the tab-separated layout, whose grid the workbook writer takes
+XLSX_EVERY = 5  # of the documents made from XLSX_SEED
+PDF_EVERY = 20
 
 PROVINCES = (
     "北京市 天津市 河北省 山西省 内蒙古自治区 辽宁省 吉林省 黑龙江省 上海市 江苏省 浙江省 安徽省 福建省 江西省 山东省 "
@@ -81,15 +93,76 @@ def make_document(index: int) -> tuple[str, str]:
 
 
 def write_corpus(n: int, out: Path) -> list[Path]:
+    """Write the corpus of `n` documents (and its manifest.yaml when it has PDFs); unchanged files are
+    left alone, so that a second run over the same folder changes nothing."""
     out.mkdir(parents=True, exist_ok=True)
-    paths = []
+    paths, manifest = [], {}
     for index in range(n):
+        if index % PDF_EVERY == PDF_EVERY - 1:
+            path, entry = _pdf_copy(index, out)
+            manifest[path.name] = entry
+            paths.append(path)
+            continue
         name, text = make_document(index)
-        path = out / name
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-        paths.append(path)
+        if name.endswith(XLSX_SEED[4:8] + ".txt") and (index // 5) % XLSX_EVERY == XLSX_EVERY - 1:
+            paths.append(_as_workbook(name, text, out))
+            continue
+        paths.append(_write_if_changed(out / name, text.encode("utf-8")))
+    if manifest:
+        lines = [
+            f"{name}:\n  department_name: {entry['department_name']}\n" for name, entry in manifest.items()
+        ]
+        _write_if_changed(out / "manifest.yaml", "".join(lines).encode("utf-8"))
     return paths
+
+
+def _write_if_changed(path: Path, data: bytes) -> Path:
+    if not path.exists() or path.read_bytes() != data:
+        path.write_bytes(data)
+    return path
+
+
+def _pdf_copy(index: int, out: Path) -> tuple[Path, dict]:
+    """A real PDF under a new name, with the manifest entry that makes it a department of its own."""
+    source = REAL_PDFS[index // PDF_EVERY % len(REAL_PDFS)]
+    n = index // PDF_EVERY
+    department = DEPARTMENTS[n % len(DEPARTMENTS)]
+    if n >= len(DEPARTMENTS):
+        department = f"{department}第{n // len(DEPARTMENTS)}分局"
+    path = _write_if_changed(out / f"{index:06d}_pdf.pdf", source.read_bytes())
+    return path, {"department_name": PDF_DEPARTMENT.format(department=department)}
+
+
+def _as_workbook(name: str, text: str, out: Path) -> Path:
+    """The tab-separated document as an Excel workbook (the format fixtures' writer)."""
+    import io
+    import tempfile
+
+    sys.path.insert(0, str(REPO / "tests" / "fixtures" / "formats"))
+    from make_fixtures import document_blocks, write_xlsx
+
+    blocks = document_blocks(text.encode("utf-8"), name)
+    with tempfile.TemporaryDirectory() as scratch:
+        written = Path(scratch) / "book.xlsx"
+        write_xlsx(blocks, written)
+        data = _normalised_xlsx(written.read_bytes(), io)
+    return _write_if_changed(out / (name[:-4] + ".xlsx"), data)
+
+
+def _normalised_xlsx(data: bytes, io) -> bytes:
+    """The workbook with fixed zip timestamps and creation dates: the same N gives the same bytes."""
+    import re as _re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in sorted(source.infolist(), key=lambda i: i.filename):
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2025-01-01T00:00:00Z", content)
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=(2025, 1, 1, 0, 0, 0)), content)
+    return buffer.getvalue()
 
 
 def main(argv: list[str]) -> int:
