@@ -102,15 +102,21 @@ def run_refresh(sources: Path, warehouse: Path) -> dict:
     return {
         "ok": process.returncode == 0,
         "wall": wall,
-        "cpu": (after.children_user - before.children_user)
-        + (after.children_system - before.children_system),
+        # CPU of every process of the refresh's tree as last sampled (/proc, every 0.2 s), or what the
+        # waited-for children report, whichever saw more (a step process may end between samples).
+        "cpu": max(
+            sum(cpu.values()),
+            (after.children_user - before.children_user) + (after.children_system - before.children_system),
+        ),
         "peak_rss_mb": peak[0] / 2**20,
         "stages": stages,
     }
 
 
 def _change_one(sources: Path) -> None:
-    path = sorted(sources.iterdir())[len(list(sources.iterdir())) // 2]
+    """One amount of the middle text document changed by one digit."""
+    texts = sorted(path for path in sources.iterdir() if path.suffix == ".txt")
+    path = texts[len(texts) // 2]
     text = path.read_text(encoding="utf-8")
     match = re.search(r"(?<![\d.])(\d{2,}\.\d\d)(?![\d.%])", text)
     old = match.group(1)
@@ -118,6 +124,33 @@ def _change_one(sources: Path) -> None:
         text[: match.start()] + old[:-1] + str((int(old[-1]) + 1) % 10) + text[match.end() :],
         encoding="utf-8",
     )
+
+
+_README_SQL = re.compile(r'(?:con|duckdb)\.sql\(f?"""(.*?)"""\)', re.S)
+
+
+def readme_queries() -> list[str]:
+    """The SQL of the README's "Querying" examples, taken from the README itself (one source)."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    return [" ".join(sql.split()) for sql in _README_SQL.findall(text)]
+
+
+def time_queries(warehouse: Path, runs: int = 5) -> list[float]:
+    """Median milliseconds of each README query on the warehouse and its latest release."""
+    import duckdb
+
+    release = warehouse / "releases" / (warehouse / "releases" / "LATEST").read_text().strip()
+    timings = []
+    with duckdb.connect(str(warehouse / "cnbudget.duckdb"), read_only=True) as con:
+        for sql in readme_queries():
+            sql = sql.replace("{release}", str(release))
+            samples = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                con.sql(sql).fetchall()
+                samples.append((time.perf_counter() - started) * 1000)
+            timings.append(sorted(samples)[len(samples) // 2])
+    return timings
 
 
 def _print(n: int, scenario: str, result: dict) -> None:
@@ -142,6 +175,9 @@ def main() -> int:
             write_corpus(n, sources)
             full = run_refresh(sources, warehouse)
             _print(n, "full refresh", full)
+            if full["ok"]:
+                queries = ", ".join(f"{ms:.0f} ms" for ms in time_queries(warehouse))
+                print(f"    README queries (median of 5): {queries}", flush=True)
             unchanged = run_refresh(sources, warehouse)
             _print(n, "nothing changed", unchanged)
             _change_one(sources)
