@@ -11,6 +11,7 @@ pandera schemas, and writes each document's files and marker. It never opens Duc
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,9 +26,17 @@ from .metadata import document_key
 from .pipeline import _extract_or_report, source_files
 from .source_files import classify
 
-# Documents per worker step: enough to amortise a step's start and pandera's per-call cost, few
-# enough that a step holds little in memory and the chunks spread over the workers.
-CHUNK_SIZE = 25
+# Documents per worker step: at least MIN_CHUNK (a step's start and its events cost about a second),
+# at most MAX_CHUNK, and otherwise about CHUNKS_PER_WORKER steps per core, so that the steps spread
+# over the workers and few of them are left at the end. Memory does not grow with the chunk: a step
+# extracts, validates and writes BATCH documents at a time (pandera's cost is per call, so not one).
+MIN_CHUNK, MAX_CHUNK, CHUNKS_PER_WORKER = 25, 250, 4
+BATCH = 25
+
+
+def chunk_size(documents: int, workers: int | None = None) -> int:
+    workers = workers or os.cpu_count() or 1
+    return max(MIN_CHUNK, min(MAX_CHUNK, math.ceil(documents / (workers * CHUNKS_PER_WORKER))))
 
 
 @dataclass
@@ -40,7 +49,8 @@ class ExtractionPlan:
     up_to_date: int = 0
     documents: dict[str, str] = field(default_factory=dict)  # file name -> sha256
 
-    def chunks(self, size: int = CHUNK_SIZE) -> list[list[tuple[str, str, dict | None]]]:
+    def chunks(self, size: int | None = None) -> list[list[tuple[str, str, dict | None]]]:
+        size = size or chunk_size(len(self.to_extract))
         return [self.to_extract[i : i + size] for i in range(0, len(self.to_extract), size)]
 
 
@@ -90,10 +100,18 @@ def extract_chunk(
     sources_dir: Path, chunk: Sequence[tuple[str, str, dict | None]], store: RawStore
 ) -> list[dict]:
     """Extract, validate and write the documents of `chunk` ((file name, input version, manifest
-    entry) as planned); return their markers."""
-    sources_dir = Path(sources_dir)
+    entry) as planned), BATCH at a time; return their markers."""
+    markers: list[dict] = []
+    for start in range(0, len(chunk), BATCH):
+        markers += _extract_batch(Path(sources_dir), chunk[start : start + BATCH], store)
+    return markers
+
+
+def _extract_batch(
+    sources_dir: Path, batch: Sequence[tuple[str, str, dict | None]], store: RawStore
+) -> list[dict]:
     extractions = []
-    for name, version, manifest_entry in chunk:
+    for name, version, manifest_entry in batch:
         source = classify(sources_dir / name, sources_dir)
         if source is None:  # became a folder since it was planned
             continue
