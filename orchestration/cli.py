@@ -618,7 +618,10 @@ def warehouse_is_current(settings: Settings) -> bool:
         return False
     store = RawStore(settings.raw_root)
     markers = store.markers()
-    plan = plan_extraction(settings.sources_dir, store, markers)
+    try:
+        plan = plan_extraction(settings.sources_dir, store, markers)
+    except Exception:  # a broken manifest, an unreadable folder: the run's stages say what is wrong
+        return False
     if plan.to_extract or plan.to_remove:
         return False
     import duckdb

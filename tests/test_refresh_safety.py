@@ -251,3 +251,28 @@ def test_a_release_version_and_created_come_from_one_reading_of_the_clock(tmp_pa
     assert (
         datetime.datetime.fromisoformat(descriptor["created"]).date().strftime("%Y.%m.%d") == outcome.version
     )
+
+
+def test_a_refresh_failing_on_the_multiprocess_executor_leaves_the_previous_warehouse_and_report(
+    tmp_path, seeds_refresh, capfd
+):
+    """Under the multiprocess executor no step lives as long as the run: the run-scoped executor
+    (orchestration/run_scope.py) started the build and must discard it when a step fails. Here the
+    sources' manifest is not YAML: the extraction plan step fails, in a process of its own."""
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(seeds_refresh.warehouse, warehouse)
+    before = {name: _sha256(warehouse / name) for name in ("cnbudget.duckdb", "data_quality_report.md")}
+    sources = tmp_path / "sources"
+    shutil.copytree(MINI_SOURCES_DIR, sources)
+    (sources / "manifest.yaml").write_text("x: [unclosed\n", encoding="utf-8")
+    assert "CNBUDGET_EXECUTOR" not in os.environ
+
+    code = main(["refresh", "--sources", str(sources), "--warehouse", str(warehouse)])
+    out, err = capfd.readouterr()  # the progress printer writes to the terminal's descriptor
+    assert code == 1
+    assert "manifest.yaml" in out + err
+    assert f"the warehouse {warehouse / 'cnbudget.duckdb'} and its data-quality report are unchanged" in out
+    assert {name: _sha256(warehouse / name) for name in before} == before
+    assert not (warehouse / BUILD_DIR_NAME).exists()
+    # The lock went with the run: the next refresh is not refused.
+    release(acquire(warehouse))
