@@ -52,6 +52,8 @@ EXAMPLES = {
     "blank_annual_183": ("002", 304, "183", "", "performance_target_project", set()),
     "letter_for_zero": ("002", 14, "0", "O", "performance_target_department", set()),
     "blank_three_public_total": ("003", 591, "4.92", "", "three_public_costs", set()),
+    "blank_summary_grand_total": ("003", 347, "1,803.18", "", "budget_summary", set()),
+    "blank_summary_current_total": ("000", 66, "12948.50", "", "budget_summary", set()),
 }  # fmt: skip
 
 
@@ -137,6 +139,34 @@ def test_a_blanked_total_is_a_warning_not_silence(mutation_run):
     assert [check for check, _ in warnings] == ["three_public_total_equals_parts"], warnings
     assert 'row "合计"' in warnings[0][1] and "line 591" in warnings[0][1] and "预算数" in warnings[0][1]
     assert "4.92 expected" in warnings[0][1]
+
+
+@pytest.mark.parametrize(
+    ("name", "check", "row", "line", "column", "expected", "locator"),
+    [
+        # 003 (tab-separated): the revenue side's 总计 of 收入支出决算总表 blanked, 本年收入合计 printed
+        ("blank_summary_grand_total", "summary_revenue_total_equals_this_year_plus_carryover", "总计", 347,
+         "收入 / 金额", "1803.18", "line 347, cell 3"),
+        # 000 (another province's layout, 本年 and 上年结转 columns): 本年收入合计 of 收支预算总表 blanked
+        ("blank_summary_current_total", "summary_revenue_equals_sources", "本年收入合计", 66,
+         "收入 / 2024年预算数", "12948.50", "line 66, cell 2"),
+    ],
+)  # fmt: skip
+def test_a_blanked_summary_total_is_a_warning_naming_its_cell(
+    mutation_run, name, check, row, line, column, expected, locator
+):
+    duckdb_path, examples, _ = mutation_run
+    outcome = examples[name]
+    assert outcome.new_errors == [] and outcome.faithful, (outcome.new_errors, outcome.differences)
+    warnings = _rows(
+        duckdb_path,
+        "select check_name, detail, source_locator from marts.dq_issue where document_key = ? "
+        "and severity = 'warning' and detail like '%printed blank%'",
+        outcome.mutant.document_key,
+    )
+    assert [(c, loc) for c, _, loc in warnings] == [(check, locator)], warnings
+    detail = warnings[0][1]
+    assert f'row "{row}", column "{column}", line {line}' in detail and f"{expected} expected" in detail
 
 
 def test_the_clean_copies_raise_no_error_but_001s_pasted_tables(mutation_run):
