@@ -51,6 +51,7 @@ EXAMPLES = {
                          {"performance_amount_equals_project"}),
     "blank_annual_183": ("002", 304, "183", "", "performance_target_project", set()),
     "letter_for_zero": ("002", 14, "0", "O", "performance_target_department", set()),
+    "county_letter_for_zero": ("001", 813, "0", "O", "performance_target_project", set()),
     "blank_three_public_total": ("003", 591, "4.92", "", "three_public_costs", set()),
     "blank_summary_grand_total": ("003", 347, "1,803.18", "", "budget_summary", set()),
     "blank_summary_current_total": ("000", 66, "12948.50", "", "budget_summary", set()),
@@ -114,15 +115,42 @@ def test_a_blank_annual_cell_leaves_the_half_year_figure_in_its_column(mutation_
     assert examples["blank_annual_183"].faithful, examples["blank_annual_183"].differences
 
 
-def test_a_letter_printed_for_a_digit_is_quarantined(mutation_run):
+@pytest.mark.parametrize(
+    ("name", "label", "line"),
+    [
+        ("letter_for_zero", "国有资本金", 14),  # 002's tabular form: a cell of its own
+        ("county_letter_for_zero", "中央财政资金", 813),  # 001's county form: read by its label
+    ],
+)
+def test_a_letter_printed_for_a_digit_is_quarantined(mutation_run, name, label, line):
+    """Quarantined by the form's reader with the reason, never read as 0, and the line's other amount
+    still published: the independent count of funding lines (extract/accounting.py) finds nothing left."""
     duckdb_path, examples, _ = mutation_run
-    key = examples["letter_for_zero"].mutant.document_key
+    outcome = examples[name]
+    key = outcome.mutant.document_key
     quarantined = _rows(
         duckdb_path,
         "select source_row, reason from marts.quarantined_row where document_key = ? and raw_value = 'O'",
         key,
     )
-    assert len(quarantined) == 1 and "国有资本金" in quarantined[0][0] and "line 14" in quarantined[0][1]
+    assert len(quarantined) == 1 and label in quarantined[0][0] and f"line {line}" in quarantined[0][1]
+    assert "where an amount is expected" in quarantined[0][1]
+    assert outcome.caught and not outcome.published
+    accounted = _rows(
+        duckdb_path,
+        "select detail from marts.dq_issue where document_key = ? and check_name = 'amounts_accounted'",
+        key,
+    )
+    assert accounted == []
+    if name == "county_letter_for_zero":  # the annual side of the same line: 0, as printed
+        annual = _rows(
+            duckdb_path,
+            "select raw_value from marts.fct_performance_funding where document_key = ? and source_line = ? "
+            "and period = 'annual'",
+            key,
+            line,
+        )
+        assert annual == [("0",)], annual
 
 
 def test_a_blanked_total_is_a_warning_not_silence(mutation_run):
