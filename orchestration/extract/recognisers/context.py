@@ -10,18 +10,26 @@ total, so that reconciliation can say the total is missing where its parts carry
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ...readers.grid import Row
 from ..columns import Column
 from ..numbers import is_amount_like, parse_amount, to_wan_yuan
-from ..registry import Registry, TableKind
+from ..registry import Registry, TableKind, strip_numbering
 from ..segment import TableBlock
 from .records import DIMENSIONS, CellRecord, QuarantineRecord
 
 
 def cell_text(row: Row, index: int) -> str:
     return row.cells[index].strip() if index < len(row.cells) else ""
+
+
+def coded_row_cells(row: Row, name: str | None, columns: Iterable[Column]) -> tuple[str | None, Iterator]:
+    """What a row of a coded table (function or economic classes) gives each of its cells: the row's
+    name without its numbering (一、 …), and (column, cell as printed) for every column it prints in."""
+    cells = ((column, cell_text(row, column.index)) for column in columns)
+    return (strip_numbering(name) if name else None), ((column, raw) for column, raw in cells if raw)
 
 
 @dataclass
