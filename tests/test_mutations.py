@@ -153,25 +153,12 @@ def test_a_letter_printed_for_a_digit_is_quarantined(mutation_run, name, label, 
         assert annual == [("0",)], annual
 
 
-def test_a_blanked_total_is_a_warning_not_silence(mutation_run):
-    """003's 三公 total of the 预算数 column blanked, where the 决算数 column prints it: reported, not verified."""
-    duckdb_path, examples, _ = mutation_run
-    outcome = examples["blank_three_public_total"]
-    assert outcome.new_errors == [] and outcome.faithful, (outcome.new_errors, outcome.differences)
-    warnings = _rows(
-        duckdb_path,
-        "select check_name, detail from marts.dq_issue where document_key = ? and severity = 'warning' "
-        "and detail like '%blank%'",
-        outcome.mutant.document_key,
-    )
-    assert [check for check, _ in warnings] == ["three_public_total_equals_parts"], warnings
-    assert 'row "合计"' in warnings[0][1] and "line 591" in warnings[0][1] and "预算数" in warnings[0][1]
-    assert "4.92 expected" in warnings[0][1]
-
-
 @pytest.mark.parametrize(
     ("name", "check", "row", "line", "column", "expected", "locator"),
     [
+        # 003's 三公 total of the 预算数 column blanked, where the 决算数 column prints it
+        ("blank_three_public_total", "three_public_total_equals_parts", "合计", 591, "预算数", "4.92",
+         "line 591, cell 2"),
         # 003 (tab-separated): the revenue side's 总计 of 收入支出决算总表 blanked, 本年收入合计 printed
         ("blank_summary_grand_total", "summary_revenue_total_equals_this_year_plus_carryover", "总计", 347,
          "收入 / 金额", "1803.18", "line 347, cell 3"),
@@ -180,9 +167,11 @@ def test_a_blanked_total_is_a_warning_not_silence(mutation_run):
          "收入 / 2024年预算数", "12948.50", "line 66, cell 2"),
     ],
 )  # fmt: skip
-def test_a_blanked_summary_total_is_a_warning_naming_its_cell(
+def test_a_blanked_total_is_a_warning_naming_its_cell(
     mutation_run, name, check, row, line, column, expected, locator
 ):
+    """A total printed blank (table_kinds.yaml sum_lines) with its parts printed: one warning of the rule
+    it is the total of, naming the blank cell, with the sum of its parts; not verified, not an error."""
     duckdb_path, examples, _ = mutation_run
     outcome = examples[name]
     assert outcome.new_errors == [] and outcome.faithful, (outcome.new_errors, outcome.differences)
