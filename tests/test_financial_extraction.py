@@ -11,6 +11,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from helpers_extraction import SEED_FILES
+from helpers_extraction import matching_cells as cells
+from helpers_extraction import one_amount as one
 
 from orchestration.extract.financial import extract_financial
 from orchestration.extract.metadata import infer_metadata
@@ -21,13 +24,7 @@ from orchestration.readers import decode_document, read_text
 from orchestration.readers.grid import squash
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
-SEEDS = {
-    "000": "000_3dc14b99499346cd.txt",
-    "001": "001_c9601cb349fb6821.txt",
-    "002": "002_0851205fe117d4ca.txt",
-    "003": "003_fea1944156b82701.txt",
-    "004": "004_909d9174802cb080.txt",
-}
+SEEDS = SEED_FILES
 
 
 def _grid(seed: str):
@@ -44,16 +41,6 @@ def extracted():
         grid, meta = _grid(seed)
         out[seed] = extract_financial(grid, meta)
     return out
-
-
-def cells(extraction, **where):
-    return [c for c in extraction.cells if all(c.get(k) == v for k, v in where.items())]
-
-
-def one(extraction, **where) -> Decimal:
-    found = cells(extraction, **where)
-    assert len(found) == 1, f"{len(found)} cells match {where}: {found}"
-    return found[0]["amount"]
 
 
 def table_seq(extraction, title_part: str) -> int:

@@ -15,6 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from helpers_extraction import matching_cells as _cells
+from helpers_extraction import one_amount as _one
+from helpers_extraction import table_seq_of_kind as _seq
 
 from orchestration.extract import financial
 from orchestration.extract.pipeline import extract_document
@@ -42,21 +45,6 @@ def _generator():
 @pytest.fixture(scope="module")
 def yuan():
     return extract_document(LAYOUTS / YUAN)
-
-
-def _cells(extraction, **where):
-    return [c for c in extraction.cells if all(c.get(k) == v for k, v in where.items())]
-
-
-def _one(extraction, **where) -> Decimal:
-    found = _cells(extraction, **where)
-    assert len(found) == 1, f"{len(found)} cells match {where}"
-    return found[0]["amount"]
-
-
-def _seq(extraction, kind: str) -> int:
-    (seq,) = [t["table_seq"] for t in extraction.tables if t["table_kind"] == kind]
-    return seq
 
 
 def test_the_fixtures_are_what_the_generator_writes():

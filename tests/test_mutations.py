@@ -51,7 +51,10 @@ EXAMPLES = {
                          {"performance_amount_equals_project"}),
     "blank_annual_183": ("002", 304, "183", "", "performance_target_project", set()),
     "letter_for_zero": ("002", 14, "0", "O", "performance_target_department", set()),
+    "county_letter_for_zero": ("001", 813, "0", "O", "performance_target_project", set()),
     "blank_three_public_total": ("003", 591, "4.92", "", "three_public_costs", set()),
+    "blank_summary_grand_total": ("003", 347, "1,803.18", "", "budget_summary", set()),
+    "blank_summary_current_total": ("000", 66, "12948.50", "", "budget_summary", set()),
 }  # fmt: skip
 
 
@@ -112,31 +115,75 @@ def test_a_blank_annual_cell_leaves_the_half_year_figure_in_its_column(mutation_
     assert examples["blank_annual_183"].faithful, examples["blank_annual_183"].differences
 
 
-def test_a_letter_printed_for_a_digit_is_quarantined(mutation_run):
+@pytest.mark.parametrize(
+    ("name", "label", "line"),
+    [
+        ("letter_for_zero", "国有资本金", 14),  # 002's tabular form: a cell of its own
+        ("county_letter_for_zero", "中央财政资金", 813),  # 001's county form: read by its label
+    ],
+)
+def test_a_letter_printed_for_a_digit_is_quarantined(mutation_run, name, label, line):
+    """Quarantined by the form's reader with the reason, never read as 0, and the line's other amount
+    still published: the independent count of funding lines (extract/accounting.py) finds nothing left."""
     duckdb_path, examples, _ = mutation_run
-    key = examples["letter_for_zero"].mutant.document_key
+    outcome = examples[name]
+    key = outcome.mutant.document_key
     quarantined = _rows(
         duckdb_path,
         "select source_row, reason from marts.quarantined_row where document_key = ? and raw_value = 'O'",
         key,
     )
-    assert len(quarantined) == 1 and "国有资本金" in quarantined[0][0] and "line 14" in quarantined[0][1]
+    assert len(quarantined) == 1 and label in quarantined[0][0] and f"line {line}" in quarantined[0][1]
+    assert "where an amount is expected" in quarantined[0][1]
+    assert outcome.caught and not outcome.published
+    accounted = _rows(
+        duckdb_path,
+        "select detail from marts.dq_issue where document_key = ? and check_name = 'amounts_accounted'",
+        key,
+    )
+    assert accounted == []
+    if name == "county_letter_for_zero":  # the annual side of the same line: 0, as printed
+        annual = _rows(
+            duckdb_path,
+            "select raw_value from marts.fct_performance_funding where document_key = ? and source_line = ? "
+            "and period = 'annual'",
+            key,
+            line,
+        )
+        assert annual == [("0",)], annual
 
 
-def test_a_blanked_total_is_a_warning_not_silence(mutation_run):
-    """003's 三公 total of the 预算数 column blanked, where the 决算数 column prints it: reported, not verified."""
+@pytest.mark.parametrize(
+    ("name", "check", "row", "line", "column", "expected", "locator"),
+    [
+        # 003's 三公 total of the 预算数 column blanked, where the 决算数 column prints it
+        ("blank_three_public_total", "three_public_total_equals_parts", "合计", 591, "预算数", "4.92",
+         "line 591, cell 2"),
+        # 003 (tab-separated): the revenue side's 总计 of 收入支出决算总表 blanked, 本年收入合计 printed
+        ("blank_summary_grand_total", "summary_revenue_total_equals_this_year_plus_carryover", "总计", 347,
+         "收入 / 金额", "1803.18", "line 347, cell 3"),
+        # 000 (another province's layout, 本年 and 上年结转 columns): 本年收入合计 of 收支预算总表 blanked
+        ("blank_summary_current_total", "summary_revenue_equals_sources", "本年收入合计", 66,
+         "收入 / 2024年预算数", "12948.50", "line 66, cell 2"),
+    ],
+)  # fmt: skip
+def test_a_blanked_total_is_a_warning_naming_its_cell(
+    mutation_run, name, check, row, line, column, expected, locator
+):
+    """A total printed blank (table_kinds.yaml sum_lines) with its parts printed: one warning of the rule
+    it is the total of, naming the blank cell, with the sum of its parts; not verified, not an error."""
     duckdb_path, examples, _ = mutation_run
-    outcome = examples["blank_three_public_total"]
+    outcome = examples[name]
     assert outcome.new_errors == [] and outcome.faithful, (outcome.new_errors, outcome.differences)
     warnings = _rows(
         duckdb_path,
-        "select check_name, detail from marts.dq_issue where document_key = ? and severity = 'warning' "
-        "and detail like '%blank%'",
+        "select check_name, detail, source_locator from marts.dq_issue where document_key = ? "
+        "and severity = 'warning' and detail like '%printed blank%'",
         outcome.mutant.document_key,
     )
-    assert [check for check, _ in warnings] == ["three_public_total_equals_parts"], warnings
-    assert 'row "合计"' in warnings[0][1] and "line 591" in warnings[0][1] and "预算数" in warnings[0][1]
-    assert "4.92 expected" in warnings[0][1]
+    assert [(c, loc) for c, _, loc in warnings] == [(check, locator)], warnings
+    detail = warnings[0][1]
+    assert f'row "{row}", column "{column}", line {line}' in detail and f"{expected} expected" in detail
 
 
 def test_the_clean_copies_raise_no_error_but_001s_pasted_tables(mutation_run):

@@ -39,12 +39,17 @@ def filled(grid) -> list[tuple[str, ...]]:
     return [tuple(value(c) for c in row.cells if c) for row in grid.rows]
 
 
-def xlsx_bytes(build) -> bytes:
-    book = openpyxl.Workbook()
-    build(book)
+def saved_bytes(new, build) -> bytes:
+    """The bytes of a new Office document (openpyxl.Workbook, docx.Document) after `build(document)`."""
+    document = new()
+    build(document)
     out = io.BytesIO()
-    book.save(out)
+    document.save(out)
     return out.getvalue()
+
+
+def xlsx_bytes(build) -> bytes:
+    return saved_bytes(openpyxl.Workbook, build)
 
 
 @pytest.fixture(scope="module")
@@ -234,11 +239,7 @@ def test_xlsx_merged_range_keeps_its_text_in_the_top_left_cell_only():
 
 
 def docx_bytes(build) -> bytes:
-    document = docx.Document()
-    build(document)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return saved_bytes(docx.Document, build)
 
 
 def test_docx_paragraphs_and_tables_in_document_order_with_spans():

@@ -11,6 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from helpers_extraction import one_amount as _one
+from helpers_extraction import table_seq_of_kind as _seq
 
 from orchestration.extract.pipeline import extract_document
 
@@ -38,17 +40,6 @@ def bureau():
 @pytest.fixture(scope="module")
 def social_work():
     return extract_document(SOCIAL_WORK)
-
-
-def _one(extraction, **where) -> Decimal:
-    found = [c for c in extraction.cells if all(c.get(k) == v for k, v in where.items())]
-    assert len(found) == 1, f"{len(found)} cells match {where}"
-    return found[0]["amount"]
-
-
-def _seq(extraction, kind: str) -> int:
-    (seq,) = [t["table_seq"] for t in extraction.tables if t["table_kind"] == kind]
-    return seq
 
 
 @pytest.mark.parametrize("document", ["bureau", "social_work"])

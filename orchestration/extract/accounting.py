@@ -5,6 +5,9 @@ was meant to be one ("4.5O"), except classification codes (a run of 类 | 款 | 
 cell, before its name), 序号 / 行次 columns and rows of column numbers. A recogniser that misreads a
 table's columns therefore cannot lose a number without a trace: an amount it neither emits nor
 quarantines is quarantined here, and the table gets an error-level finding.
+
+Performance tables are held to the same count on the rows their readers read as funding lines
+(`funding_amounts`): there an amount may also be printed as letters alone ("O" for 0) after a label.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import re
 from collections import Counter
 
 from ..readers.grid import Row, squash
-from .numbers import is_amount_like, parse_amount
+from .numbers import is_amount_like, is_digit_lookalike, parse_amount
 from .registry import Registry
 from .segment import TableBlock
 
@@ -82,6 +85,14 @@ def printed_amounts(block: TableBlock, registry: Registry) -> Counter:
             if text and index not in structural and index not in codes and is_printed_amount(text):
                 printed[(row.line, text)] += 1
     return printed
+
+
+def funding_amounts(row: Row) -> list[str]:
+    """The amount cells of a funding line, as printed: amounts, unreadable ones, and cells of letters
+    that look like digits ("O") in a line that has a label."""
+    filled = [text.strip() for _, text in row.filled]
+    labelled = any(not is_amount_like(text) and not is_digit_lookalike(text) for text in filled)
+    return [t for t in filled if is_printed_amount(t) or (labelled and is_digit_lookalike(t))]
 
 
 def placed_amounts(cells: list, quarantine: list) -> Counter:

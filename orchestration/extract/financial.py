@@ -23,6 +23,7 @@ from .recognisers import load_recognisers
 from .recognisers.context import TableContext
 from .recognisers.labels import join_wrapped_labels
 from .recognisers.project import BudgetProject
+from .recognisers.records import blank_total_row
 from .registry import Registry, load_registry
 from .segment import TableBlock, segment_document
 
@@ -34,6 +35,7 @@ class FinancialExtraction:
     tables: list[dict] = field(default_factory=list)
     cells: list[dict] = field(default_factory=list)  # raw.cells rows (CellRecord.as_row())
     quarantine: list[dict] = field(default_factory=list)  # raw.quarantine rows
+    blank_totals: list[dict] = field(default_factory=list)  # raw.blank_totals rows
     issues: list[dict] = field(default_factory=list)
     budget_projects: list[BudgetProject] = field(default_factory=list)
 
@@ -65,6 +67,8 @@ def extract_financial(
         out.tables.append(table_row)
         out.cells += [c.as_row() for c in ctx.out.cells]
         out.quarantine += [q.as_row() for q in ctx.out.quarantine]
+        prints_sums = any(registry.states_a_sum(vars(cell)) for cell in ctx.out.cells)
+        out.blank_totals += [blank_total_row(b, prints_sums) for b in ctx.out.blank_totals]
         out.issues += ctx.out.issues
         out.budget_projects += ctx.out.budget_projects
     return out

@@ -17,6 +17,9 @@ _DASHES = {"-", "—", "——", "–", "/", "－"}
 _RULE = re.compile(r"^[-—–－=_]+$")  # a ruled line ("---------") drawn under a header
 # Something meant as a number: digits with a stray letter or symbol (OCR), e.g. "4.5O", "1,2O3.00".
 _NUMBERISH = re.compile(r"^[\d.,OoIlS\s]*\d[\d.,OoIlS\s]*$")
+# Letters that look like digits and nothing else ("O" for 0, "l" for 1): meant as a number where a cell
+# after a label holds an amount, but no digit says so.
+_DIGIT_LOOKALIKE = re.compile(r"^[OoIl]+(?:[.,][OoIl]+)*$")
 FOUR_PLACES = Decimal("0.0001")
 
 
@@ -44,6 +47,11 @@ def is_amount_like(text: str) -> bool:
     """A cell that is or was meant to be an amount (used to tell header rows from body rows)."""
     cleaned = text.translate(_FULL_WIDTH).strip().replace(" ", "")
     return bool(cleaned) and (bool(_AMOUNT.match(cleaned)) or bool(_NUMBERISH.match(cleaned)))
+
+
+def is_digit_lookalike(text: str) -> bool:
+    """A cell of letters that look like digits only ("O", "l.OO"): an amount misprinted where one belongs."""
+    return bool(_DIGIT_LOOKALIKE.match(text.translate(_FULL_WIDTH).strip()))
 
 
 def is_decimal_amount(text: str) -> bool:

@@ -96,6 +96,7 @@ def extract_document(source: Path | SourceFile, manifest_entry: dict | None = No
     extraction.tables += financial.tables
     extraction.cells += financial.cells
     extraction.quarantine += financial.quarantine
+    extraction.blank_totals += financial.blank_totals
     extraction.issues += financial.issues
     extraction.issues += [
         {

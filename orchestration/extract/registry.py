@@ -65,6 +65,7 @@ class Registry:
     canonical_order: dict[str, tuple[str, ...]]
     row_aliases: dict[str, tuple[RowAlias, ...]]
     totals: re.Pattern
+    sum_lines: dict[str, frozenset[str]]  # dimension -> the values of it that state a sum of other lines
     units: dict[str, Decimal]
     unit_patterns: tuple[re.Pattern, ...]
     title_prefixes: tuple[re.Pattern, ...]
@@ -152,6 +153,10 @@ class Registry:
                 return dict(alias.values)
         return None
 
+    def states_a_sum(self, dims: dict) -> bool:
+        """Whether a cell of this meaning states the sum of other lines of its table (`sum_lines`)."""
+        return any(dims.get(dim) in values for dim, values in self.sum_lines.items())
+
     def is_total_label(self, label: str) -> bool:
         return bool(self.totals.search(strip_numbering(label)))
 
@@ -234,6 +239,7 @@ def load_registry(path: Path = REGISTRY_PATH) -> Registry:
         canonical_order={k: tuple(v) for k, v in data["canonical_order"].items()},
         row_aliases=row_aliases,
         totals=_compile(data["row_aliases"]["totals"]),
+        sum_lines={dim: frozenset(values) for dim, values in data["row_aliases"]["sum_lines"].items()},
         units={unit: Decimal(str(size)) for unit, size in data["units"]["sizes"].items()},
         unit_patterns=tuple(_compile(p) for p in data["units"]["patterns"]),
         title_prefixes=tuple(_compile(p) for p in data["title_wording"]["prefixes"]),

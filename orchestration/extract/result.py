@@ -17,6 +17,7 @@ class DocumentExtraction:
     tables: list[dict] = field(default_factory=list)
     cells: list[dict] = field(default_factory=list)
     quarantine: list[dict] = field(default_factory=list)
+    blank_totals: list[dict] = field(default_factory=list)  # sums printed blank (raw.blank_totals)
     issues: list[dict] = field(default_factory=list)
     # raw performance tables (performance_target, performance_evaluation, performance_project) -> rows
     performance: dict[str, list[dict]] = field(default_factory=dict)
@@ -29,7 +30,7 @@ class DocumentExtraction:
         """The rows of one raw table, whichever part of the extraction produced them."""
         if raw_table == "documents":
             return [self.document]
-        if raw_table in ("tables", "cells", "quarantine"):
+        if raw_table in ("tables", "cells", "quarantine", "blank_totals"):
             return getattr(self, raw_table)
         if raw_table == "dq_issue":
             return self.issues

@@ -20,6 +20,56 @@ PROVENANCE_COLUMNS = """,
                                              -- the row's ('line 120') when the column is unknown
 """
 
+# raw.cells and raw.blank_totals share where a cell is printed (place) and what it means; only a cell of
+# raw.cells states a value.
+_CELL_PLACE = """
+        document_key      VARCHAR NOT NULL,
+        table_seq         INTEGER NOT NULL,
+        table_kind        VARCHAR NOT NULL,
+        kind_priority     INTEGER NOT NULL,  -- registry: when tables state the same fact, the lowest wins
+        source_table      VARCHAR NOT NULL,  -- title as printed
+        source_row        VARCHAR NOT NULL,  -- row label as printed
+        row_seq           INTEGER NOT NULL,  -- order of the row within the table, from 1
+        line_number       INTEGER NOT NULL,  -- line of the source where the row starts
+        column_label      VARCHAR NOT NULL,  -- header path as printed, ' / ' between header rows
+        col_seq           INTEGER NOT NULL,
+"""
+_CELL_VALUE = """
+        raw_value         VARCHAR NOT NULL,  -- the cell as printed
+        amount            DECIMAL(18,4) NOT NULL,  -- in 万元 (converted exactly when printed in 元 or 千元)
+        source_unit       VARCHAR NOT NULL,  -- '万元' | '千元' | '元'
+"""
+_CELL_MEANING = """
+        fact_table        VARCHAR NOT NULL,  -- expenditure_by_function | expenditure_by_economic | revenue |
+                                             -- revenue_by_function | revenue_by_unit | three_public_costs |
+                                             -- three_public_costs_detail (sub-items such as 教学科研人员因公出国) |
+                                             -- project_expenditure | admin_operating_costs |
+                                             -- summary_line (收支总表 totals: `category` names the line:
+                                             -- revenue_current_total, revenue_grand_total,
+                                             -- expenditure_current_total, expenditure_grand_total, carry_forward)
+        phase             VARCHAR NOT NULL,  -- budget | final_account
+        row_role          VARCHAR NOT NULL,  -- 'item' | 'total' (合计/总计/小计 rows state totals)
+        funding           VARCHAR NOT NULL,  -- 'total' | 'current_year' (本年) | 'carryover' (上年结转)
+        fund_scope        VARCHAR,           -- all | fiscal | general_public_budget | government_fund | state_capital
+        function_code     VARCHAR,           -- 3/5/7 digits; NULL for a total row
+        function_name     VARCHAR,           -- as printed, white space removed
+        code_inferred     BOOLEAN NOT NULL,  -- code not printed (or truncated) and resolved from the reference
+        expenditure_type  VARCHAR,           -- total | basic | project | personnel | public | business | remit | subsidy
+        scheme            VARCHAR,           -- department | government
+        economic_code     VARCHAR,
+        economic_name     VARCHAR,
+        cost_type         VARCHAR,           -- total | personnel | public
+        revenue_source    VARCHAR,           -- contract revenue_source codes, or 'total'
+        category          VARCHAR,           -- 三公 category
+        measure           VARCHAR,           -- 三公 measure: budget | final
+        project_name      VARCHAR,
+        parent_project_name VARCHAR,         -- 一级项目
+        project_category  VARCHAR,           -- 类型 (e.g. 专项业务支出)
+        project_level     INTEGER,           -- 0 category row, 1 一级项目, 2 二级项目
+        unit_name         VARCHAR,           -- 部门(单位)名称 where the row names a unit
+        fund_source       VARCHAR            -- project fund source: a revenue_source value or 'total'
+"""
+
 # Money is DECIMAL(18,4) in 万元 everywhere; Python hands DuckDB `Decimal`s, never floats.
 RAW_TABLES: dict[str, str] = {
     "documents": """
@@ -61,50 +111,7 @@ RAW_TABLES: dict[str, str] = {
         quarantined       INTEGER NOT NULL,  -- of which went to raw.quarantine
         note              VARCHAR            -- empty-table statement or note printed under it
     """,
-    "cells": """
-        document_key      VARCHAR NOT NULL,
-        table_seq         INTEGER NOT NULL,
-        table_kind        VARCHAR NOT NULL,
-        kind_priority     INTEGER NOT NULL,  -- registry: when tables state the same fact, the lowest wins
-        source_table      VARCHAR NOT NULL,  -- title as printed
-        source_row        VARCHAR NOT NULL,  -- row label as printed
-        row_seq           INTEGER NOT NULL,  -- order of the row within the table, from 1
-        line_number       INTEGER NOT NULL,  -- line of the source where the row starts
-        column_label      VARCHAR NOT NULL,  -- header path as printed, ' / ' between header rows
-        col_seq           INTEGER NOT NULL,
-        raw_value         VARCHAR NOT NULL,  -- the cell as printed
-        amount            DECIMAL(18,4) NOT NULL,  -- in 万元 (converted exactly when printed in 元 or 千元)
-        source_unit       VARCHAR NOT NULL,  -- '万元' | '千元' | '元'
-        fact_table        VARCHAR NOT NULL,  -- expenditure_by_function | expenditure_by_economic | revenue |
-                                             -- revenue_by_function | revenue_by_unit | three_public_costs |
-                                             -- three_public_costs_detail (sub-items such as 教学科研人员因公出国) |
-                                             -- project_expenditure | admin_operating_costs |
-                                             -- summary_line (收支总表 totals: `category` names the line:
-                                             -- revenue_current_total, revenue_grand_total,
-                                             -- expenditure_current_total, expenditure_grand_total, carry_forward)
-        phase             VARCHAR NOT NULL,  -- budget | final_account
-        row_role          VARCHAR NOT NULL,  -- 'item' | 'total' (合计/总计/小计 rows state totals)
-        funding           VARCHAR NOT NULL,  -- 'total' | 'current_year' (本年) | 'carryover' (上年结转)
-        fund_scope        VARCHAR,           -- all | fiscal | general_public_budget | government_fund | state_capital
-        function_code     VARCHAR,           -- 3/5/7 digits; NULL for a total row
-        function_name     VARCHAR,           -- as printed, white space removed
-        code_inferred     BOOLEAN NOT NULL,  -- code not printed (or truncated) and resolved from the reference
-        expenditure_type  VARCHAR,           -- total | basic | project | personnel | public | business | remit | subsidy
-        scheme            VARCHAR,           -- department | government
-        economic_code     VARCHAR,
-        economic_name     VARCHAR,
-        cost_type         VARCHAR,           -- total | personnel | public
-        revenue_source    VARCHAR,           -- contract revenue_source codes, or 'total'
-        category          VARCHAR,           -- 三公 category
-        measure           VARCHAR,           -- 三公 measure: budget | final
-        project_name      VARCHAR,
-        parent_project_name VARCHAR,         -- 一级项目
-        project_category  VARCHAR,           -- 类型 (e.g. 专项业务支出)
-        project_level     INTEGER,           -- 0 category row, 1 一级项目, 2 二级项目
-        unit_name         VARCHAR,           -- 部门(单位)名称 where the row names a unit
-        fund_source       VARCHAR            -- project fund source: a revenue_source value or 'total'
-    """
-    + PROVENANCE_COLUMNS,
+    "cells": _CELL_PLACE + _CELL_VALUE + _CELL_MEANING + PROVENANCE_COLUMNS,
     # How dbt turns raw.cells into the contract's facts (the recognisers guarantee these meanings):
     # - fct_expenditure_by_function: fact_table='expenditure_by_function', funding='total', function_code set;
     #   grain (document, fund_scope, function_code, expenditure_type).
@@ -119,6 +126,17 @@ RAW_TABLES: dict[str, str] = {
     #   grain (document, function_code, revenue_source, funding).
     # When several cells share a grain, the one with the lowest (kind_priority, table_seq, row_seq, col_seq) is the
     # fact; the others are kept in fct_source_cell and compared by reconciliation.
+    # A cell that states a sum of other lines (table_kinds.yaml `sum_lines`: 总计, 本年收入合计, a 三公 total …)
+    # printed blank: where it is and what it would mean. Reconciliation reports it where its parts carry
+    # amounts (a warning: the total cannot be verified); it is never a fact.
+    "blank_totals": _CELL_PLACE
+    + """
+        table_prints_sums BOOLEAN NOT NULL,  -- whether its table prints any of its sums in some cell: in a
+                                             -- table that prints none (its total lines all left empty) a
+                                             -- blank one is an `info`, not a warning
+"""
+    + _CELL_MEANING
+    + PROVENANCE_COLUMNS,
     "quarantine": """
         document_key      VARCHAR NOT NULL,
         table_seq         INTEGER,

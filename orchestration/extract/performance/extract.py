@@ -9,10 +9,12 @@ table the document cuts off is reported.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ...readers.grid import Grid, Row
+from ..accounting import funding_amounts
 from .evaluations import EvaluationReader
 from .matching import BudgetProjectLike, link_projects
 from .records import Sink, TableContext
@@ -44,6 +46,51 @@ def _reader(grid: Grid, span: TableSpan, ctx: TableContext, sink: Sink, vocabula
     if any(is_paired_header(grid.rows[i], vocabulary) for i in range(span.start, span.stop)):
         return CountyTargetReader(grid, span, ctx, sink, vocabulary)
     return TabularTargetReader(grid, span, ctx, sink, vocabulary)
+
+
+FUNDING_ROLES = frozenset({"funding", "funding_blank"})
+
+
+def _account_funding(grid: Grid, ctx: TableContext, sink: Sink) -> None:
+    """Every amount printed on a line the reader read as a funding line is a funding row or quarantined,
+    counted from the grid (extract/accounting.py), not from what the reader did: an amount it left out is
+    quarantined now and the table gets an error, as are rows that match no printed amount."""
+    lines = {
+        record["line_number"]: record["row_index"]
+        for record in sink.row_roles
+        if record["table_seq"] == ctx.table_seq and record["role"] in FUNDING_ROLES
+    }
+    printed = Counter(
+        (line, raw) for line, index in lines.items() for raw in funding_amounts(grid.rows[index])
+    )
+    placed = Counter(
+        (record["line_number"], (record["raw_value"] or "").strip())
+        for record in [*sink.funding, *sink.quarantine]
+        if record["table_seq"] == ctx.table_seq and record["line_number"] in lines
+    )
+    missing, extra = printed - placed, placed - printed
+    for (line, raw), count in sorted(missing.items()):
+        for _ in range(count):
+            sink.quarantine_cell(
+                ctx, line, grid.rows[lines[line]].text[:60], "funding", raw,
+                "printed amount that the table's reader neither read nor set aside",
+            )  # fmt: skip
+    if missing:
+        sink.issue(
+            ctx,
+            "amounts_accounted",
+            "error",
+            f"{sum(missing.values())} amounts printed on funding lines were neither funding rows nor "
+            f"quarantined by the reader (first: {sorted(missing)[0]!r}); they are quarantined",
+        )
+    if extra:
+        sink.issue(
+            ctx,
+            "amounts_accounted",
+            "error",
+            f"{sum(extra.values())} funding rows or quarantined cells match no amount printed on their line "
+            f"(first: {sorted(extra)[0]!r})",
+        )
 
 
 def _locate(grid: Grid, tables: list[list[dict]]) -> None:
@@ -88,6 +135,7 @@ def extract_performance(
         )
         sink.role(ctx, span.title_index, title_line, "title")
         ended = _reader(grid, span, ctx, sink, vocabulary).read()
+        _account_funding(grid, ctx, sink)
         if ended == "span_end" and span.stop_reason == "end_of_document":
             sink.issue(
                 ctx,

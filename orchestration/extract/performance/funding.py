@@ -18,14 +18,12 @@ from __future__ import annotations
 import re
 
 from ...readers.grid import Row
-from ..numbers import is_amount_like
+from ..numbers import is_amount_like, is_digit_lookalike
 from .records import Sink, TableContext
 from .text import label_key, squash_name
 from .vocabulary import Vocabulary
 
 _UNIT_IN_LABEL = re.compile(r"\((万元|元)\)")
-# A cell of letters that look like digits ("O" for 0, "l" for 1), printed where an amount belongs.
-_DIGIT_LOOKALIKE = re.compile(r"^[OoIl]+(?:[.,][OoIl]+)*$")
 
 
 class FundingReader:
@@ -79,7 +77,7 @@ class FundingReader:
     def read_line(self, row: Row) -> str:
         texts, amounts, positions = [], [], []
         for position, text in row.filled:
-            if is_amount_like(text) or (texts and _DIGIT_LOOKALIKE.match(text.strip())):
+            if is_amount_like(text) or (texts and is_digit_lookalike(text)):
                 amounts.append(text)
                 positions.append(position)
             else:

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from ...readers.grid import Grid, Row
+from ..numbers import is_digit_lookalike
 from .attributes import set_text_attribute
 from .indicator_values import is_unit, parse_indicator_value, split_comparator
 from .levels import resolve_levels
@@ -27,6 +28,7 @@ from .text import clean_text, label_key, squash_name
 from .vocabulary import Vocabulary
 
 _TRAILING_VALUE = re.compile(r"(\d[\d,.]*)(\D{0,4})$")
+_NOT_A_LATIN_LETTER = re.compile(r"$|[^A-Za-z]")
 
 
 def is_paired_header(row: Row, vocabulary: Vocabulary) -> bool:
@@ -171,7 +173,10 @@ class CountyTargetReader:
             self.one_sided = []
 
     def _funding(self, rows: list[Row]) -> None:
-        """Read the funding block as one squashed string, so wrapped labels join up again."""
+        """Read the funding block as one squashed string, so wrapped labels join up again.
+
+        What follows a label up to the next word is its cell: digits, or digits with letters that look
+        like them ("6O3,840"), or such letters alone ("O" for 0) when they are not part of a Latin word. A cell that is not a well-formed amount is quarantined by the sink, never read as 0."""
         text, owner = "", []
         for row in rows:
             piece = label_key(row.text)
@@ -179,7 +184,8 @@ class CountyTargetReader:
             owner += [row] * len(piece)
         totals = self.vocabulary.county_totals
         labels = sorted([*totals, *self.vocabulary.county_sources], key=len, reverse=True)
-        pattern = re.compile(rf"({'|'.join(re.escape(x) for x in labels)}):?(-?\d[\d,]*(?:\.\d+)?)?")
+        label_pattern = "|".join(re.escape(x) for x in labels)
+        pattern = re.compile(rf"({label_pattern}):?(-?[\dOoIl][\d,.OoIlS]*)?")
         seen: dict[str, int] = {}
         consumed: list[tuple[int, int]] = []
         unit = self.ctx.unit or "元"
@@ -188,6 +194,9 @@ class CountyTargetReader:
             label, raw = match.group(1), match.group(2)
             occurrence = seen.get(label, 0)
             seen[label] = occurrence + 1
+            if raw is not None and not any(ch.isdigit() for ch in raw):
+                if not (is_digit_lookalike(raw) and _NOT_A_LATIN_LETTER.match(text, match.end(2))):
+                    raw = None  # a word after the label, not a cell
             if raw is None:
                 continue
             consumed.append(match.span(2))

@@ -4,16 +4,19 @@ Every printed amount a recogniser meets ends in exactly one of two calls: `emit`
 aside when the cell is unreadable or its column ambiguous) or `quarantine` (set aside with a reason).
 Both build their record from the printed (row, column) in one method each — `cell_record` and
 `quarantine_record` — so what a record says about where it was printed is decided in one place.
+A cell that states a sum (table_kinds.yaml `sum_lines`) handed to `emit` blank is kept as a blank
+total, so that reconciliation can say the total is missing where its parts carry amounts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ...readers.grid import Row
 from ..columns import Column
 from ..numbers import is_amount_like, parse_amount, to_wan_yuan
-from ..registry import Registry, TableKind
+from ..registry import Registry, TableKind, strip_numbering
 from ..segment import TableBlock
 from .records import DIMENSIONS, CellRecord, QuarantineRecord
 
@@ -22,12 +25,21 @@ def cell_text(row: Row, index: int) -> str:
     return row.cells[index].strip() if index < len(row.cells) else ""
 
 
+def coded_row_cells(row: Row, name: str | None, columns: Iterable[Column]) -> tuple[str | None, Iterator]:
+    """What a row of a coded table (function or economic classes) gives each of its cells: the row's
+    name without its numbering (一、 …), and (column, cell as printed) for every column it prints in."""
+    cells = ((column, cell_text(row, column.index)) for column in columns)
+    return (strip_numbering(name) if name else None), ((column, raw) for column, raw in cells if raw)
+
+
 @dataclass
 class TableOutput:
     """What one table yields: its records and issues, gathered before they join the document's."""
 
     cells: list[CellRecord] = field(default_factory=list)
     quarantine: list[QuarantineRecord] = field(default_factory=list)
+    # sums printed blank (amount None, raw_value "")
+    blank_totals: list[CellRecord] = field(default_factory=list)
     issues: list[dict] = field(default_factory=list)
     budget_projects: list = field(default_factory=list)
 
@@ -89,7 +101,7 @@ class TableContext:
             column_label=column.label,
             col_seq=column.index + 1,
             raw_value=raw,
-            amount=to_wan_yuan(amount, self.unit),
+            amount=None if amount is None else to_wan_yuan(amount, self.unit),
             source_unit=self.unit,
             fact_table=fact_table,
             phase=self.meta.phase,
@@ -103,13 +115,16 @@ class TableContext:
         self.out.quarantine.append(self.quarantine_record(row, label, column, raw, reason))
 
     def emit(self, row: Row, label: str, column: Column, raw: str, fact_table: str, **dims) -> None:
-        """One amount cell: quarantined if unreadable or its column is ambiguous, else a fact."""
+        """One amount cell: quarantined if unreadable or its column is ambiguous, else a fact. A blank
+        cell states nothing; where its meaning is a sum of other lines it is recorded as a blank total."""
         amount = parse_amount(raw)
         if amount.problem:
             self.quarantine(row, label, column, raw, amount.problem)
             return
-        if amount.value is None:
-            return  # blank, "-" or "—": the cell states nothing
+        if amount.value is None:  # blank, "-" or "—": the cell states nothing
+            if not raw.strip() and not column.problem and self.registry.states_a_sum(dims):
+                self.out.blank_totals.append(self.cell_record(row, label, column, "", None, fact_table, dims))
+            return
         if column.problem:
             self.quarantine(row, label, column, raw, column.problem)
             return

@@ -7,7 +7,7 @@ from ...readers.grid import Row
 from ..columns import Block, Column
 from ..registry import strip_numbering
 from . import recogniser
-from .context import TableContext, cell_text
+from .context import TableContext, cell_text, coded_row_cells
 from .labels import RowLabel, row_label
 
 
@@ -97,11 +97,8 @@ def _economic_row(
             return
         if len(code) == 3:
             ctx.economic_class = code
-    name = strip_numbering(label.name) if label.name else None
-    for column in amounts:
-        raw = cell_text(row, column.index)
-        if not raw:
-            continue
+    name, cells = coded_row_cells(row, label.name, amounts)
+    for column, raw in cells:
         cost_type = column.dims.get("cost_type")
         if block_cost and cost_type == "total":
             cost_type = block_cost  # a block of 人员经费 (or 公用经费) rows: its 决算数 column is that

@@ -7,7 +7,7 @@ from ...readers.grid import Row
 from ..columns import Block
 from ..registry import strip_numbering
 from . import recogniser
-from .context import TableContext, cell_text
+from .context import TableContext, cell_text, coded_row_cells
 from .labels import FunctionHierarchy, RowLabel, row_label
 
 EXPENDITURE_TYPES = {"total", "basic", "project", "personnel", "public", "business", "remit", "subsidy"}
@@ -53,11 +53,8 @@ def function_table(ctx: TableContext, blocks: list[Block], body: list[Row]) -> N
         else:
             ctx.unplaceable(row, label.text, amounts, "row has amounts but no label")
             continue
-        name = strip_numbering(label.name) if label.name else None
-        for column in amounts:
-            raw = cell_text(row, column.index)
-            if not raw:
-                continue
+        name, cells = coded_row_cells(row, label.name, amounts)
+        for column, raw in cells:
             expenditure_type = column.dims.get("expenditure_type")
             if expenditure_type not in EXPENDITURE_TYPES:
                 ctx.unmeasured(row, label.text, column, raw)

@@ -27,7 +27,7 @@ class CellRecord:
     column_label: str
     col_seq: int
     raw_value: str
-    amount: Decimal
+    amount: Decimal | None  # None only for a sum printed blank (blank_total_row)
     source_unit: str
     fact_table: str
     phase: str | None
@@ -87,6 +87,17 @@ def _as_row(record) -> dict:
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+# What a cell states, which a sum printed blank does not (raw.blank_totals has every other column of raw.cells).
+VALUE_FIELDS = ("raw_value", "amount", "source_unit")
+
+
+def blank_total_row(record: CellRecord, table_prints_sums: bool) -> dict:
+    """The raw.blank_totals row of a cell record made for a sum printed blank; `table_prints_sums`: whether
+    its table prints any of its sums in some cell."""
+    row = {name: value for name, value in record.as_row().items() if name not in VALUE_FIELDS}
+    return {**row, "table_prints_sums": table_prints_sums}
 
 
 # The dimensions a recogniser may give a cell (everything but where it was printed and its amount).

@@ -47,7 +47,8 @@ def _revenue_row(ctx, row, label: RowLabel, block: Block, has_funding: bool, sec
     source = meaning["revenue_source"]
     summary_line = meaning.get("summary_line")
     in_carryover = section == "carryover" or meaning.get("section") == "carryover"
-    for column in amounts:
+    # a total line is read in every column, so that one printed blank is known (context.emit)
+    for column in block.amount_columns if source == "total" else amounts:
         raw = cell_text(row, column.index)
         funding = column.dims.get("funding")
         if funding is None:
@@ -89,7 +90,7 @@ def _expenditure_row(ctx, row, label: RowLabel, block: Block) -> None:
         if code is None:
             ctx.unknown_row(row, label.text, amounts, "function_code_known", "not a function class")
             return
-    for column in amounts:
+    for column in block.amount_columns if meaning is not None else amounts:
         raw = cell_text(row, column.index)
         funding = column.dims.get("funding", "total")
         scope = column.dims.get("fund_scope", ctx.kind.fund_scope)

@@ -12,7 +12,7 @@ from ..columns import Block, Column
 from ..numbers import parse_amount
 from . import recogniser
 from .context import TableContext, cell_text
-from .single_block import rows_with_amounts
+from .labels import row_label
 
 CONTRACT_CATEGORIES = {
     "total",
@@ -37,12 +37,19 @@ def _category(row_meaning: dict | None, column: Column) -> str | None:
 @recogniser("three_public")
 def three_public_table(ctx: TableContext, blocks: list[Block], body: list[Row]) -> None:
     phase_measure = "final" if ctx.meta.phase == "final_account" else "budget"
-    for row, label, amounts in rows_with_amounts(ctx, blocks[0], body):
+    block = blocks[0]
+    for row in body:
+        ctx.row_seq += 1
+        amounts = [c for c in block.amount_columns if cell_text(row, c.index)]
+        label = row_label(row, block)
+        if not amounts and not label.text:
+            continue
         meaning = ctx.registry.row_meaning("three_public", label.text) if label.text else None
         if label.text and meaning is None and not ctx.registry.is_total_label(label.text):
             ctx.unknown_row(row, label.text, amounts, "row_recognised", "not a known 三公 category")
             continue
-        for column in amounts:
+        # every column of a labelled row: a total printed blank is known (context.emit)
+        for column in block.amount_columns if label.text else amounts:
             raw = cell_text(row, column.index)
             category = _category(meaning, column)
             if category is None and (not label.text or ctx.registry.is_total_label(label.text)):

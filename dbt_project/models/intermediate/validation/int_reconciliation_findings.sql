@@ -9,10 +9,14 @@ with findings as (
 ),
 
 printed_places as (
-    -- Where a finding's figure can be printed: a cell of a financial table (named by its column), or a
-    -- block of a performance table (read by content: the row's own place, column_label NULL).
+    -- Where a finding's figure can be printed: a cell of a financial table (named by its column), a total
+    -- printed blank there, or a block of a performance table (read by content: the row's own place,
+    -- column_label NULL).
     select document_key, table_seq, line_number, column_label, col_seq as place_order, source_page, source_locator
     from {{ ref('int_cells') }}
+    union all
+    select document_key, table_seq, line_number, column_label, col_seq, source_page, source_locator
+    from {{ ref('stg_raw__blank_totals') }}
     union all
     select document_key, table_seq, line_number, null, 0, source_page, source_locator
     from {{ ref('stg_raw__performance_project') }}

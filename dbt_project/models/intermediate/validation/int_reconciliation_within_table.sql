@@ -4,11 +4,31 @@
 -- macros/reconciliation_check.sql, so a rule's CTE says only what is its own (the figure, its parts, where
 -- the table prints them). The verdict (pass / rounding gap / fail, and the severity) is decided once, at
 -- the end, with the rounding tolerance of macros/rounding_tolerance.sql. A blank cell is no figure: a
--- total that is not printed is not checked, a part that is not printed counts as zero.
+-- part that is not printed counts as zero; a total printed blank (stg_raw__blank_totals: a cell that
+-- states a sum, left empty) is an input without an amount, and a rule whose total it is reports it as
+-- `missing` (a warning: the total cannot be verified) wherever its parts are printed.
 -- A failed sum is an `error`, unless cells that may be among its parts could not be read (quarantined,
 -- or a code too damaged to place): then it cannot be verified and is a `warning`.
-with inputs as (
+with printed as (
     select * from {{ ref('int_reconciliation_inputs') }}
+),
+
+inputs as (
+    -- the printed cells, and the totals printed blank (amount NULL) in the tables of those cells
+    select * from printed
+    union all by name
+    select
+        blank.document_key, blank.table_seq, blank.source_table, blank.source_row, blank.row_seq,
+        blank.line_number, blank.column_label, blank.col_seq, blank.fact_table, blank.row_role, blank.funding,
+        blank.fund_scope, blank.revenue_source, blank.category, blank.measure,
+        cast(null as decimal(18, 4)) as amount,
+        tables.is_summary_table
+    from {{ ref('stg_raw__blank_totals') }} as blank
+    inner join (
+        select document_key, table_seq, bool_or(is_summary_table) as is_summary_table
+        from printed group by document_key, table_seq
+    ) as tables
+        on tables.document_key = blank.document_key and tables.table_seq = blank.table_seq
 ),
 
 quarantine as (
@@ -459,7 +479,7 @@ revenue_equals_expenditure as (
         and expenditure.category = 'expenditure_grand_total'
         and expenditure.funding = revenue.funding
         and expenditure.fund_scope = revenue.fund_scope
-    where revenue.category = 'revenue_grand_total'
+    where revenue.category = 'revenue_grand_total' and revenue.amount is not null
 ),
 
 summary_lines_by_column as (
@@ -527,7 +547,7 @@ summary_expenditure_equals_classes as (
             located_by='column', source_row='expenditure_row', line_number='expenditure_line'
         ) }}
     from summary_sums
-    where expenditure_this_year is not null and class_cells > 0
+    where expenditure_row is not null and class_cells > 0
 ),
 
 summary_expenditure_total_equals_this_year_plus_carried_forward as (
@@ -545,7 +565,7 @@ summary_expenditure_total_equals_this_year_plus_carried_forward as (
             located_by='column', source_row='expenditure_grand_row', line_number='expenditure_grand_line'
         ) }}
     from summary_sums
-    where expenditure_grand is not null and expenditure_this_year is not null
+    where expenditure_grand_row is not null and expenditure_this_year is not null
 ),
 
 summary_revenue_equals_sources as (
@@ -558,7 +578,7 @@ summary_revenue_equals_sources as (
             located_by='column', source_row='revenue_row', line_number='revenue_line'
         ) }}
     from summary_sums
-    where revenue_this_year is not null and revenue_source_cells > 0
+    where revenue_row is not null and revenue_source_cells > 0
 ),
 
 summary_revenue_total_equals_this_year_plus_carryover as (
@@ -576,7 +596,7 @@ summary_revenue_total_equals_this_year_plus_carryover as (
             located_by='column', source_row='revenue_grand_row', line_number='revenue_grand_line'
         ) }}
     from summary_sums
-    where revenue_grand is not null and revenue_this_year is not null
+    where revenue_grand_row is not null and revenue_this_year is not null
 ),
 
 -- == 三公: total = its parts; vehicles = purchase + operation =======================================
@@ -606,59 +626,6 @@ three_public_columns as (
     group by document_key, table_seq, measure, fund_scope
 ),
 
-three_public_totals_printed as (
-    -- the rows of its totals a 三公 table prints in some column: blank in another, they were left blank
-    select
-        document_key,
-        table_seq,
-        any_value(total_row) filter (where total_amount is not null) as total_row,
-        any_value(total_line) filter (where total_amount is not null) as total_line,
-        any_value(vehicle_row) filter (where vehicles is not null) as vehicle_row,
-        any_value(vehicle_line) filter (where vehicles is not null) as vehicle_line
-    from three_public_columns
-    group by document_key, table_seq
-),
-
-three_public_total_blank as (
-    select
-        {{ reconciliation_check(
-            check_name="'three_public_total_equals_parts'",
-            rule="'三公 total = 因公出国（境） + 公务接待 + 公务用车'",
-            found='null',
-            expected='coalesce(c.overseas_travel, 0) + coalesce(c.official_reception, 0)
-                + coalesce(c.vehicles, coalesce(c.vehicle_purchase, 0) + coalesce(c.vehicle_operation, 0))',
-            summands='1',
-            parts=reconciliation_parts([
-                ['因公出国（境）', 'c.overseas_travel'], ['公务接待', 'c.official_reception'], ['公务用车', 'c.vehicles'],
-            ]),
-            located_by='column', at='c',
-            source_row='printed.total_row', line_number='printed.total_line', column_label='c.any_label'
-        ) }}
-    from three_public_columns as c
-    inner join three_public_totals_printed as printed
-        on printed.document_key = c.document_key and printed.table_seq = c.table_seq
-    where c.total_amount is null and printed.total_row is not null
-        and coalesce(c.overseas_travel, c.official_reception, c.vehicles, c.vehicle_purchase, c.vehicle_operation)
-            is not null
-    union all
-    select
-        {{ reconciliation_check(
-            check_name="'vehicles_equal_purchase_plus_operation'",
-            rule="'公务用车 = 购置 + 运行维护'",
-            found='null',
-            expected='coalesce(c.vehicle_purchase, 0) + coalesce(c.vehicle_operation, 0)',
-            summands='1',
-            parts=reconciliation_parts([['购置', 'c.vehicle_purchase'], ['运行维护', 'c.vehicle_operation']]),
-            located_by='column', at='c',
-            source_row='printed.vehicle_row', line_number='printed.vehicle_line', column_label='c.any_label'
-        ) }}
-    from three_public_columns as c
-    inner join three_public_totals_printed as printed
-        on printed.document_key = c.document_key and printed.table_seq = c.table_seq
-    where c.vehicles is null and printed.vehicle_row is not null
-        and coalesce(c.vehicle_purchase, c.vehicle_operation) is not null
-),
-
 three_public_total_equals_parts as (
     -- 公务用车 is its printed total where there is one, else 购置 + 运行维护.
     select
@@ -680,7 +647,7 @@ three_public_total_equals_parts as (
             located_by='column', source_row='total_row', line_number='total_line', column_label='total_label'
         ) }}
     from three_public_columns
-    where total_amount is not null
+    where total_row is not null
         and coalesce(overseas_travel, official_reception, vehicles, vehicle_purchase, vehicle_operation) is not null
 ),
 
@@ -697,7 +664,7 @@ vehicles_equal_purchase_plus_operation as (
             source_row='vehicle_row', line_number='vehicle_line', column_label='vehicle_label'
         ) }}
     from three_public_columns
-    where vehicles is not null and coalesce(vehicle_purchase, vehicle_operation) is not null
+    where vehicle_row is not null and coalesce(vehicle_purchase, vehicle_operation) is not null
 ),
 
 -- == 固定资产: 资产总额 = its classes (其中：办公用房 is inside 房屋, not beside it) =====================
@@ -867,7 +834,6 @@ evaluations as (
         'summary_revenue_total_equals_this_year_plus_carryover',
         'three_public_total_equals_parts',
         'vehicles_equal_purchase_plus_operation',
-        'three_public_total_blank',
         'admin_operating_total_equals_units',
         'fixed_assets_total_equals_classes',
         'project_total_equals_items',
@@ -909,14 +875,34 @@ with_unreadable_parts as (
 
 verdicts as (
     select
-        *,
+        with_unreadable_parts.*,
+        blank.source_locator as blank_locator,
+        blank.table_prints_sums as blank_in_table_of_sums,
         case
-            when found is null then 'missing'  -- a total left blank where its table prints it elsewhere
+            when found is null then 'missing'  -- a total printed blank (stg_raw__blank_totals) with its parts printed
             when difference = 0 then 'pass'
             when abs(difference) <= tolerance then 'rounding_gap'
             else 'fail'
         end as outcome
     from with_unreadable_parts
+    left join (
+        select
+            document_key, table_seq, line_number, column_label, min(source_locator) as source_locator,
+            bool_or(table_prints_sums) as table_prints_sums
+        from {{ ref('stg_raw__blank_totals') }}
+        group by document_key, table_seq, line_number, column_label
+    ) as blank
+        on with_unreadable_parts.found is null
+        and blank.document_key = with_unreadable_parts.document_key
+        and blank.table_seq = with_unreadable_parts.table_seq
+        and blank.line_number = with_unreadable_parts.line_number
+        and blank.column_label = with_unreadable_parts.column_label
+    -- one blank total is one finding, whichever rules it is the total of
+    qualify with_unreadable_parts.found is not null or row_number() over (
+        partition by with_unreadable_parts.document_key, with_unreadable_parts.table_seq,
+            with_unreadable_parts.line_number, with_unreadable_parts.column_label, with_unreadable_parts.found is null
+        order by with_unreadable_parts.check_name
+    ) = 1
 )
 
 select
@@ -931,15 +917,18 @@ select
     unreadable_parts,
     outcome,
     -- a failed sum with parts that could not be read cannot be verified, unless those parts could not
-    -- close the gap whatever they say
+    -- close the gap whatever they say; a total printed blank is a warning, an `info` in a table that prints
+    -- none of its sums (its total lines all left empty)
+    case when outcome = 'missing' and not coalesce(blank_in_table_of_sums, true) then 'info' else
     {{ reconciliation_severity(
         fail=reconciliation_fail_severity(
             'unreadable_parts', 'bounded_parts', 'unreadable_bound', 'difference', 'exact_value', 'tolerance')
-    ) }} as severity,
+    ) }} end as severity,
     case when outcome = 'missing' then
         format(
-            '{}: the figure is blank at {} where its table prints it in other columns: {} expected ({}), '
-            || 'not verified', rule, {{ reconciliation_place() }}, {{ amount_text('expected') }},
+            '{}: the total is printed blank at {}{} while its parts are printed: {} expected ({}), '
+            || 'not verified', rule, {{ reconciliation_place() }},
+            coalesce(' (' || blank_locator || ')', ''), {{ amount_text('expected') }},
             coalesce(nullif(parts, ''), 'none printed'))
     when outcome <> 'pass' then
         format(
