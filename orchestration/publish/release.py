@@ -31,14 +31,20 @@ from .dbt_docs import load_model_docs
 from .diff import diff_snapshots
 from .errors import ReleaseError, ReleaseExists
 from .notes import NOTES_NAME, render_release_notes
-from .parquet_files import WrittenFile, file_digest, write_parquet
+from .parquet_files import WrittenFile, file_digest
 from .release_database import DATABASE_NAME, build_release_database
-from .snapshot import Snapshot, release_content_hash
+from .snapshot import Snapshot, TableSnapshot, release_content_hash
 from .sources import SourceDocument, documents_for_release
 from .table_keys import CONTRACT_VERSION
 from .target import LATEST_NAME, ReleaseTarget
 from .versions import is_version, next_version, version_key
-from .warehouse_tables import WarehouseContents, read_published_tables
+from .warehouse_tables import (
+    DEFAULT_BATCH_ROWS,
+    PublishedTable,
+    WarehouseContents,
+    read_published_tables,
+    write_table_file,
+)
 
 __all__ = ["ReleaseOutcome", "SourceDocument", "publish_release", "ReleaseExists", "ReleaseError"]
 
@@ -67,6 +73,7 @@ def publish_release(
     manifest_path: Path | None = DEFAULT_MANIFEST,
     connection: duckdb.DuckDBPyConnection | None = None,
     now: datetime.datetime | None = None,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
 ) -> ReleaseOutcome:
     """Publish every table of `schema` as a new release in `target`, unless the data is unchanged.
 
@@ -77,6 +84,11 @@ def publish_release(
 
     The version's date and `created` are one reading of `orchestration.clock` (Beijing time), `now`
     when given; `today` overrides the version's date alone (tests of the version sequence).
+
+    Memory is bounded by a record batch of `batch_rows` rows (and a Parquet row group), not by a table:
+    a first streaming pass over every table checks keys and computes the content hashes; only when the
+    release is not unchanged does a second pass stream each table whose content differs from the
+    previous release's into its Parquet file (the others are linked from the previous release).
     """
     moment = (now or clock.now()).astimezone(clock.BEIJING)
     today = today or moment.date()
@@ -91,38 +103,41 @@ def publish_release(
                 f"release {version} already exists in {store.display()}: published versions are never modified"
             )
 
-    with _open_warehouse(duckdb_path, connection) as warehouse:
-        contents = read_published_tables(warehouse, schema)
+    with (
+        _open_warehouse(duckdb_path, connection) as warehouse,
+        tempfile.TemporaryDirectory(prefix="cnbudget-release-") as staging_dir,
+    ):
+        contents = read_published_tables(warehouse, schema, batch_rows)
         documents, source_warnings = documents_for_release(sources, warehouse)
-    warnings += source_warnings + list(contents.warnings)
-    row_counts = {table.name: table.rows for table in contents.tables}
-    content_hash = release_content_hash(
-        CONTRACT_VERSION, {table.name: table.content_hash for table in contents.tables}, documents
-    )
-
-    if previous is not None and state.complete[previous].get(dp.CONTENT_HASH) == content_hash:
-        return ReleaseOutcome(
-            version=previous,
-            path=store.display(previous),
-            unchanged=True,
-            row_counts=row_counts,
-            notes=f"No release cut: the data is identical to release {previous} (content hash sha256:{content_hash}).",
-            content_hash=content_hash,
-            warnings=tuple(warnings),
+        warnings += source_warnings + list(contents.warnings)
+        row_counts = {table.name: table.rows for table in contents.tables}
+        content_hash = release_content_hash(
+            CONTRACT_VERSION, {table.name: table.content_hash for table in contents.tables}, documents
         )
 
-    new_version = version or next_version(today, state.all_versions)
-    if previous is not None and version_key(new_version) <= version_key(previous):
-        raise ReleaseError(
-            f"release {new_version} would not be newer than the latest release {previous}; "
-            "LATEST must name the newest release (is the clock behind?)"
-        )
-    reusable = _reusable_files(store, previous, state.complete[previous]) if previous else {}
-    reused: dict[str, str] = {}
-    with tempfile.TemporaryDirectory(prefix="cnbudget-release-") as staging_dir:
+        if previous is not None and state.complete[previous].get(dp.CONTENT_HASH) == content_hash:
+            return ReleaseOutcome(
+                version=previous,
+                path=store.display(previous),
+                unchanged=True,
+                row_counts=row_counts,
+                notes=f"No release cut: the data is identical to release {previous} (content hash sha256:{content_hash}).",
+                content_hash=content_hash,
+                warnings=tuple(warnings),
+            )
+
+        new_version = version or next_version(today, state.all_versions)
+        if previous is not None and version_key(new_version) <= version_key(previous):
+            raise ReleaseError(
+                f"release {new_version} would not be newer than the latest release {previous}; "
+                "LATEST must name the newest release (is the clock behind?)"
+            )
+        reusable = _reusable_files(store, previous, state.complete[previous]) if previous else {}
+        reused: dict[str, str] = {}
         notes = _build_release(
             store,
             Path(staging_dir),
+            warehouse,
             version=new_version,
             today=today,
             contents=contents,
@@ -135,6 +150,7 @@ def publish_release(
             warnings=warnings,
             reusable=reusable,
             reused=reused,
+            batch_rows=batch_rows,
         )
         temp_name = store.new_temp_name(new_version)
         store.upload_folder(Path(staging_dir), temp_name, reused=reused)
@@ -175,13 +191,16 @@ def _reusable_files(store: ReleaseTarget, version: str, descriptor: dict) -> dic
 
 def _table_file(
     store: ReleaseTarget,
-    table,
+    warehouse: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: PublishedTable,
     folder: Path,
     reusable: dict[str, tuple[str, _Reusable]],
     reused: dict[str, str],
+    batch_rows: int,
 ) -> WrittenFile:
     """A table's Parquet file: the previous release's when its content is the same (not written again,
-    linked into the new release), else written now."""
+    linked into the new release), else streamed from the warehouse now."""
     name = f"{table.name}.parquet"
     previous = reusable.get(table.name)
     if previous is not None and previous[0] == table.content_hash and previous[1].written.name == name:
@@ -193,7 +212,7 @@ def _table_file(
             if file_digest(folder / name).sha256 == previous[1].written.sha256:
                 reused[name] = previous[1].path
                 return previous[1].written
-    return write_parquet(table.data, folder / name)
+    return write_table_file(warehouse, schema, table, folder / name, batch_rows)
 
 
 def _prepare_target(store: ReleaseTarget) -> tuple[TargetState, list[str]]:
@@ -239,6 +258,7 @@ def _open_warehouse(
 def _build_release(
     store: ReleaseTarget,
     folder: Path,
+    warehouse: duckdb.DuckDBPyConnection,
     *,
     version: str,
     today: datetime.date,
@@ -252,12 +272,14 @@ def _build_release(
     warnings: list[str],
     reusable: dict | None = None,
     reused: dict[str, str] | None = None,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
 ) -> str:
     """Write every file of the release into the local `folder`; returns the release notes. A table whose
     content equals the previous release's reuses its file (named in `reused`, linked when uploaded)."""
     reused = {} if reused is None else reused
     written: dict[str, WrittenFile] = {
-        table.name: _table_file(store, table, folder, reusable or {}, reused) for table in contents.tables
+        table.name: _table_file(store, warehouse, schema, table, folder, reusable or {}, reused, batch_rows)
+        for table in contents.tables
     }
     docs = load_model_docs(docs_path, schema)
     build_release_database(
@@ -266,7 +288,12 @@ def _build_release(
         {name: model.description for name, model in docs.items()},
     )
     current = Snapshot(
-        version=version, tables={table.name: table.snapshot() for table in contents.tables}, sources=documents
+        version=version,
+        tables={
+            table.name: _staged_snapshot(table, folder / written[table.name].name)
+            for table in contents.tables
+        },
+        sources=documents,
     )
     notes = render_release_notes(
         version=version,
@@ -293,3 +320,15 @@ def _build_release(
     text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
     (folder / dp.DATAPACKAGE_NAME).write_text(text, encoding="utf-8")
     return notes
+
+
+def _staged_snapshot(table: PublishedTable, path: Path) -> TableSnapshot:
+    """The new release's table as a snapshot: its rows are the staged Parquet file (written or reused)."""
+    return TableSnapshot(
+        name=table.name,
+        columns=table.columns,
+        primary_key=table.primary_key,
+        content_hash=table.content_hash,
+        rows=table.rows,
+        locator=lambda _scratch: path,
+    )
