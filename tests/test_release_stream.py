@@ -1,7 +1,8 @@
 """Releases stream: one table at a time, a record batch at a time, in bounded memory.
 
-- the content hash keeps its definition (one `json.dumps` line per row) bit for bit, so a release made
-  before still compares as unchanged;
+- the content hash (definition `columns-v2`, docs/contract.md) is computed with Arrow compute and equals
+  its value-by-value Python reference; a release made with the earlier definition is followed by one
+  release cut for the new hashes, whose notes say why and show that no row changed;
 - neither the hashes nor the Parquet bytes depend on the batch size the rows are fetched in;
 - a mart of hundreds of thousands of rows is published while Python (tracemalloc) and Arrow (its
   memory pool) hold a small fraction of the table;
@@ -24,14 +25,23 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.publish import diff_releases, parquet_files, publish_release
-from orchestration.publish.snapshot import Column, reference_table_content_hash, table_content_hash
+from orchestration.publish.snapshot import (
+    HASH_ENCODING,
+    Column,
+    reference_table_content_hash,
+    table_content_hash,
+    value_text,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "release"
 MANIFEST = FIXTURES / "manifest.json"
 DAY = datetime.date(2024, 5, 1)
-# The release content hash of tests/fixtures/release/warehouse.sql as the code before streaming
-# (json.dumps per row over whole tables, commit c297046) computed it.
-FIXTURE_RELEASE_HASH = "93c53a3ba522fab96fdac9e72290dabd7e2f6865f68432141d22ce5567d02bb8"
+# The release content hash of tests/fixtures/release/warehouse.sql: the same data gives it on every run
+# and every machine (a change of this value is a change of the hash's definition: see docs/contract.md).
+FIXTURE_RELEASE_HASH = "371f47085b64e001a5a8e2e5109af5c8d8e6efbd3a14ca9863ffdf4f35867680"
+# ... and as the earlier definition (one json.dumps line per row, before commit b35a03b's successor)
+# computed it, with its table hashes: what a release published before the change records.
+V1_RELEASE_HASH = "93c53a3ba522fab96fdac9e72290dabd7e2f6865f68432141d22ce5567d02bb8"
 SYNTHETIC_ROWS = 5_000
 
 
@@ -65,13 +75,41 @@ def resources(release: Path) -> dict[str, dict]:
     return {resource["name"]: resource for resource in descriptor["resources"]}
 
 
-def test_the_content_hash_keeps_its_definition_so_earlier_releases_stay_unchanged(tmp_path: Path) -> None:
+def test_the_content_hash_is_the_same_for_the_same_data_on_every_run(tmp_path: Path) -> None:
     warehouse = build_warehouse(tmp_path / "w.duckdb")
     outcome = publish(warehouse, tmp_path / "releases")
     assert outcome.content_hash == FIXTURE_RELEASE_HASH
+    descriptor = json.loads((Path(outcome.path) / "datapackage.json").read_text(encoding="utf-8"))
+    assert descriptor["cnbudget:hash_encoding"] == HASH_ENCODING == "columns-v2"
 
 
-def test_the_vectorised_hash_equals_one_json_line_per_row() -> None:
+def test_a_release_hashed_with_the_earlier_definition_is_followed_by_one_release_that_says_why(
+    tmp_path: Path,
+) -> None:
+    warehouse = build_warehouse(tmp_path / "w.duckdb")
+    target = tmp_path / "releases"
+    first = publish(warehouse, target)
+    # make the first release look as the code before columns-v2 published it
+    package = Path(first.path) / "datapackage.json"
+    descriptor = json.loads(package.read_text(encoding="utf-8"))
+    del descriptor["cnbudget:hash_encoding"]
+    descriptor["cnbudget:content_hash"] = V1_RELEASE_HASH
+    for resource in descriptor["resources"]:
+        resource["cnbudget:content_hash"] = "v1-" + resource["cnbudget:content_hash"]
+    package.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    second = publish(warehouse, target)
+    assert not second.unchanged and second.version == "2024.05.01.2"
+    assert second.content_hash == FIXTURE_RELEASE_HASH
+    assert any("columns-v2" in warning for warning in second.warnings)
+    notes = (Path(second.path) / "RELEASE_NOTES.md").read_text(encoding="utf-8")
+    assert "columns-v2" in notes
+    diff = diff_releases(str(target), first.version, second.version)
+    assert not diff.has_changes  # every table compared row by row in DuckDB: nothing changed
+    assert publish(warehouse, target).unchanged  # and from then on, the same data is unchanged
+
+
+def test_the_vectorised_hash_equals_the_value_by_value_definition() -> None:
     data = pa.table(
         {
             "n": pa.array([1, None, -3, 2**62, 0], pa.int64()),
@@ -87,6 +125,10 @@ def test_the_vectorised_hash_equals_one_json_line_per_row() -> None:
                 ],
                 pa.decimal128(18, 4),
             ),
+            "wide": pa.array(
+                [Decimal("0E-10"), Decimal("1E-10"), None, Decimal("-1.5"), Decimal("0")],
+                pa.decimal128(38, 10),
+            ),
             "b": pa.array([True, False, None, True, False]),
             "day": pa.array([datetime.date(2024, 1, 1), None, datetime.date(999, 1, 2), None, None]),
             "f": pa.array([1.0, None, 1e20, -0.5, float("nan")]),
@@ -99,24 +141,37 @@ def test_the_vectorised_hash_equals_one_json_line_per_row() -> None:
     columns = [Column(name, "X") for name in data.column_names]
     assert table_content_hash("t", columns, data) == reference_table_content_hash("t", columns, data)
     for index, name in enumerate(data.column_names):  # each type alone, and each value alone
-        column = data.select([name])
-        assert table_content_hash("t", columns[index : index + 1], column) == reference_table_content_hash(
-            "t", columns[index : index + 1], column
-        ), name
+        one_column = data.select([name])
+        assert table_content_hash(
+            "t", columns[index : index + 1], one_column
+        ) == reference_table_content_hash("t", columns[index : index + 1], one_column), name
         for row in range(data.num_rows):
-            one = column.slice(row, 1)
+            one = one_column.slice(row, 1)
             assert table_content_hash("t", columns[index : index + 1], one) == reference_table_content_hash(
                 "t", columns[index : index + 1], one
             ), (name, row)
-    # NULL and the empty string, 0 and 0.0000, "null" and NULL: all different
-    assert (
-        len(
-            {
-                table_content_hash("t", columns[1:2], pa.table({"s": pa.array([v])}))
-                for v in (None, "", "null")
-            }
-        )
-        == 3
+    assert [value_text(value) for value in data.column("d").to_pylist()] == [
+        "0.0000",
+        None,
+        "-0.0001",
+        "12345678901234.5678",
+        "-5.1000",
+    ]
+    # NULL, the empty string and the text "null" are three different values; so are the same texts split
+    # differently between rows
+    texts = pa.table({"s": pa.array([None, "", "null"])})
+    assert len({table_content_hash("t", columns[1:2], texts.slice(i, 1)) for i in range(3)}) == 3
+    split_one = pa.table({"s": pa.array(["ab", "c"])})
+    split_two = pa.table({"s": pa.array(["a", "bc"])})
+    assert table_content_hash("t", columns[1:2], split_one) != table_content_hash(
+        "t", columns[1:2], split_two
+    )
+    # the table name and the SQL types are part of it
+    assert table_content_hash("u", columns[1:2], split_one) != table_content_hash(
+        "t", columns[1:2], split_one
+    )
+    assert table_content_hash("t", [Column("s", "Y")], split_one) != table_content_hash(
+        "t", columns[1:2], split_one
     )
 
 
@@ -171,10 +226,13 @@ _MEASURE = textwrap.dedent("""
     import pyarrow as pa
     from orchestration.publish import parquet_files, publish_release
     parquet_files.ROW_GROUP_ROWS = 32_768
+    def publish(warehouse, target):
+        return publish_release(
+            Path(warehouse), target, today=datetime.date(2024, 5, 1), manifest_path=None, batch_rows=8_192
+        )
+    publish(sys.argv[1], sys.argv[3])  # a small warehouse first: every module the release imports
     tracemalloc.start()
-    outcome = publish_release(
-        Path(sys.argv[1]), sys.argv[2], today=datetime.date(2024, 5, 1), manifest_path=None, batch_rows=8_192
-    )
+    outcome = publish(sys.argv[2], sys.argv[4])
     _, python_peak = tracemalloc.get_traced_memory()
     print(json.dumps({"python_peak": python_peak, "arrow_peak": pa.default_memory_pool().max_memory(),
                       "rows": outcome.row_counts["fct_big"], "path": outcome.path}))
@@ -183,20 +241,31 @@ _MEASURE = textwrap.dedent("""
 
 def test_a_large_mart_is_published_in_memory_bounded_by_a_batch_not_the_table(tmp_path: Path) -> None:
     rows = 400_000
-    warehouse = tmp_path / "w.duckdb"
-    connection = duckdb.connect(str(warehouse))
-    connection.execute("create schema marts")
-    connection.execute(f"""
-        create table marts.fct_big as
-        select md5(i::varchar) as document_key, i as cell_key, '第' || i || '行 支出决算表 一般公共服务支出' as label,
-            ((i * 7919) % 1000000) / 100 :: decimal(18,4) as amount, date '2024-01-01' + (i % 366)::integer as day
-        from range({rows}) as r(i)
-    """)
-    table_bytes = connection.sql("select * from marts.fct_big").to_arrow_table().nbytes
-    connection.close()
+    small, warehouse = tmp_path / "small.duckdb", tmp_path / "w.duckdb"
+    for path, count in ((small, 1_000), (warehouse, rows)):
+        connection = duckdb.connect(str(path))
+        connection.execute("create schema marts")
+        connection.execute(f"""
+            create table marts.fct_big as
+            select md5(i::varchar) as document_key, i as cell_key,
+                '第' || i || '行 支出决算表 一般公共服务支出' as label,
+                (((i * 7919) % 1000000) / 100)::decimal(18,4) as amount,
+                date '2024-01-01' + (i % 366)::integer as day
+            from range({count}) as r(i)
+        """)
+        table_bytes = connection.sql("select * from marts.fct_big").to_arrow_table().nbytes
+        connection.close()
     assert table_bytes > 40_000_000
     result = subprocess.run(
-        [sys.executable, "-c", _MEASURE, str(warehouse), str(tmp_path / "releases")],
+        [
+            sys.executable,
+            "-c",
+            _MEASURE,
+            str(small),
+            str(warehouse),
+            str(tmp_path / "small"),
+            str(tmp_path / "releases"),
+        ],
         capture_output=True,
         text=True,
     )

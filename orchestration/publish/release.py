@@ -33,7 +33,7 @@ from .errors import ReleaseError, ReleaseExists
 from .notes import NOTES_NAME, render_release_notes
 from .parquet_files import WrittenFile, file_digest
 from .release_database import DATABASE_NAME, build_release_database
-from .snapshot import Snapshot, TableSnapshot, release_content_hash
+from .snapshot import HASH_ENCODING, Snapshot, TableSnapshot, release_content_hash
 from .sources import SourceDocument, documents_for_release
 from .table_keys import CONTRACT_VERSION
 from .target import LATEST_NAME, ReleaseTarget
@@ -131,6 +131,12 @@ def publish_release(
             raise ReleaseError(
                 f"release {new_version} would not be newer than the latest release {previous}; "
                 "LATEST must name the newest release (is the clock behind?)"
+            )
+        if previous is not None and state.complete[previous].get(dp.HASH_ENCODING) != HASH_ENCODING:
+            warnings.append(
+                f"content hashes are computed with the {HASH_ENCODING} definition since this release; release "
+                f"{previous} used an earlier one, so this release is cut even if no row changed (the row "
+                "comparison below says what did)"
             )
         reusable = _reusable_files(store, previous, state.complete[previous]) if previous else {}
         reused: dict[str, str] = {}

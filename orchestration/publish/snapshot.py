@@ -9,6 +9,8 @@ from __future__ import annotations
 import decimal
 import hashlib
 import json
+import struct
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -81,57 +83,48 @@ def _canonical_value(value: Any) -> Any:
     return str(value)
 
 
-def _json_line(values: Iterable[Any]) -> str:
-    """One row as its JSON line: the definition of the content hash (see `TableHasher`)."""
-    return json.dumps(
-        [_canonical_value(value) for value in values], ensure_ascii=False, separators=(",", ":")
-    )
-
-
-def _json_value(value: Any) -> str:
-    return json.dumps(_canonical_value(value), ensure_ascii=False, separators=(",", ":"))
-
+HASH_ENCODING = "columns-v2"  # the definition below; recorded in datapackage.json (cnbudget:hash_encoding)
 
 # Arrow's decimal-to-string cast writes what str(Decimal) writes (plain notation) while the adjusted
 # exponent stays >= -6, which holds for every value of a scale up to 6.
 _MAX_VECTOR_DECIMAL_SCALE = 6
-_NEEDS_JSON_ESCAPE = r"[\x00-\x1f]"  # control characters: json.dumps writes \n, \u0001, ...
-_NULL = pa.scalar("null", pa.large_string())
-_QUOTE = pa.scalar('"', pa.large_string())
-_NOTHING = pa.scalar("", pa.large_string())
-_COMMA = pa.scalar(",", pa.large_string())
-_OPEN = pa.scalar("[", pa.large_string())
-_CLOSE = pa.scalar("]\n", pa.large_string())
+_NULL_LENGTH = -1
 
 
-def _quoted(strings: pa.Array) -> pa.Array:
-    return pc.binary_join_element_wise(_QUOTE, strings, _QUOTE, _NOTHING)
+def value_text(value: Any) -> str | None:
+    """The canonical text of one value (None for NULL): the definition the vectorised hash follows.
 
-
-def _encode_column(column: pa.Array) -> pa.Array:
-    """Each value of `column` as json.dumps(_canonical_value(value)) would write it, as large_string.
-
-    Vectorised (Arrow compute) for the types the marts hold: integers, booleans, decimals, strings and
-    dates; any other type, and a string column holding control characters, goes through json.dumps
-    value by value, so the result is the same text either way.
+    Strings as they are; integers in decimal digits; booleans `true`/`false`; DECIMAL its exact digits
+    and scale (`str(Decimal)`: `5368.4600`, `-0.0001`, `0.0000`); dates ISO `YYYY-MM-DD`; any other type
+    its JSON text (`json.dumps` of `_canonical_value`: floats by `repr`, timestamps ISO, lists as arrays).
     """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | str):
+        return str(value)
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if type(value) is date:
+        return value.isoformat()
+    return json.dumps(_canonical_value(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def _column_text(column: pa.Array) -> pa.Array:
+    """`value_text` of every value of `column`, as a large_string array (NULL stays NULL)."""
     kind = column.type
-    if pa.types.is_integer(kind) or pa.types.is_boolean(kind):
-        text = pc.cast(column, pa.large_string())
-    elif pa.types.is_decimal(kind) and 0 <= kind.scale <= _MAX_VECTOR_DECIMAL_SCALE:
-        text = _quoted(pc.cast(column, pa.large_string()))
-    elif pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
-        strings = pc.cast(column, pa.large_string())
-        if pc.any(pc.match_substring_regex(strings, _NEEDS_JSON_ESCAPE)).as_py():
-            return _encode_in_python(column)
-        escaped = pc.replace_substring(strings, "\\", "\\\\")
-        escaped = pc.replace_substring(escaped, '"', '\\"')
-        text = _quoted(escaped)
-    elif pa.types.is_date32(kind) and _iso_years(column):
-        text = _quoted(pc.cast(column, pa.large_string()))
-    else:
-        return _encode_in_python(column)
-    return pc.fill_null(text, _NULL)
+    if (
+        pa.types.is_integer(kind)
+        or pa.types.is_boolean(kind)
+        or pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or pa.types.is_string_view(kind)
+        or (pa.types.is_decimal(kind) and 0 <= kind.scale <= _MAX_VECTOR_DECIMAL_SCALE)
+        or (pa.types.is_date32(kind) and _iso_years(column))
+    ):
+        return pc.cast(column, pa.large_string())
+    return pa.array([value_text(value) for value in column.to_pylist()], type=pa.large_string())
 
 
 def _iso_years(column: pa.Array) -> bool:
@@ -142,53 +135,71 @@ def _iso_years(column: pa.Array) -> bool:
     return 1000 <= bounds["min"].as_py() and bounds["max"].as_py() <= 9999
 
 
-def _encode_in_python(column: pa.Array) -> pa.Array:
-    return pa.array([_json_value(value) for value in column.to_pylist()], type=pa.large_string())
+def _lengths_le64(text: pa.Array) -> bytes | memoryview:
+    """Each value's UTF-8 length (-1 for NULL) as 8-byte little-endian signed integers, row after row."""
+    lengths = pc.fill_null(pc.cast(pc.binary_length(text), pa.int64()), _NULL_LENGTH)
+    if sys.byteorder != "little":  # pragma: no cover - every supported platform is little-endian
+        return b"".join(struct.pack("<q", length) for length in lengths.to_pylist())
+    data = lengths.buffers()[1]
+    return memoryview(data)[lengths.offset * 8 : (lengths.offset + len(lengths)) * 8]
 
 
-def _string_bytes(strings: pa.Array) -> memoryview:
-    """The concatenated UTF-8 bytes of a large_string array without nulls (no copy)."""
-    _, offsets, data = strings.buffers()
+def _text_bytes(text: pa.Array) -> memoryview:
+    """The concatenated UTF-8 bytes of a large_string array's values, NULLs adding none (no copy)."""
+    _, offsets, data = text.buffers()
     positions = memoryview(offsets).cast("q")
-    first, last = positions[strings.offset], positions[strings.offset + len(strings)]
+    first, last = positions[text.offset], positions[text.offset + len(text)]
     return memoryview(data)[first:last] if data is not None else memoryview(b"")
+
+
+def _header(name: str, columns: Iterable[Column]) -> bytes:
+    header = {
+        "table": name,
+        "columns": [[column.name, column.sql_type] for column in columns],
+        "encoding": HASH_ENCODING,
+    }
+    return json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
 
 
 class TableHasher:
     """The content hash of one table, fed record batch by record batch (rows in canonical order).
 
-    Definition (unchanged since the first release, so equal data keeps comparing equal): sha256 over
-    the UTF-8 bytes of one JSON line `{"table":…,"columns":[[name, SQL type], …]}`, then one JSON line per
-    row, `[value, …]`, each value as `_canonical_value` makes it (NULL `null`, integers and booleans as
-    JSON numbers and literals, DECIMAL as a string of its exact digits and scale, strings as JSON strings,
-    dates as ISO text), written by `json.dumps(…, ensure_ascii=False, separators=(",", ":"))`, each line
-    followed by `\n`. It depends neither on the file format, nor on the pyarrow version, nor on how the
-    rows are split into batches. The lines are built with Arrow compute, a batch at a time; the per-row
-    `json.dumps` (`_json_line`) remains the reference they are tested against.
+    Definition (`HASH_ENCODING`, docs/contract.md): every value has a canonical text (`value_text`).
+    Each column is two byte streams over the rows in canonical order: the lengths (8-byte little-endian,
+    -1 for NULL, so NULL differs from the empty string) and the texts' UTF-8 bytes. The column's digest
+    is sha256(sha256(lengths) + sha256(texts)); the table's hash is the sha256 of a JSON header line
+    (name, columns with their SQL types, the encoding) followed by the column digests in table order.
+    Streams are concatenations over rows, so the hash depends neither on how the rows are split into
+    batches, nor on the file format or the pyarrow version. The texts are built with Arrow compute, a
+    column of a batch at a time; `reference_table_content_hash` is the same definition value by value.
     """
 
     def __init__(self, name: str, columns: Iterable[Column]) -> None:
-        self.digest = hashlib.sha256()
-        header = {"table": name, "columns": [[column.name, column.sql_type] for column in columns]}
-        self.digest.update(json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-        self.digest.update(b"\n")
+        self.columns = tuple(columns)
+        self.header = _header(name, self.columns)
+        self.streams = [(hashlib.sha256(), hashlib.sha256()) for _ in self.columns]
         self.rows = 0
 
     def update(self, batch: pa.RecordBatch | pa.Table) -> None:
+        if batch.num_columns != len(self.streams):
+            raise ValueError(f"{batch.num_columns} columns, the table has {len(self.streams)}")
         if batch.num_rows == 0:
             return
         if isinstance(batch, pa.Table):
             for part in batch.to_batches():
                 self.update(part)
             return
-        values = [_encode_column(column) for column in batch.columns]
-        joined = pc.binary_join_element_wise(*values, _COMMA) if len(values) > 1 else values[0]
-        lines = pc.binary_join_element_wise(_OPEN, joined, _CLOSE, _NOTHING)
-        self.digest.update(_string_bytes(lines))
+        for (lengths, texts), column in zip(self.streams, batch.columns, strict=True):
+            text = _column_text(column)
+            lengths.update(_lengths_le64(text))
+            texts.update(_text_bytes(text))
         self.rows += batch.num_rows
 
     def hexdigest(self) -> str:
-        return self.digest.hexdigest()
+        digest = hashlib.sha256(self.header)
+        for lengths, texts in self.streams:
+            digest.update(hashlib.sha256(lengths.digest() + texts.digest()).digest())
+        return digest.hexdigest()
 
 
 def table_content_hash(
@@ -206,16 +217,17 @@ def table_content_hash(
 
 
 def reference_table_content_hash(name: str, columns: Iterable[Column], data: pa.Table) -> str:
-    """The same hash, one `json.dumps` per row: the definition, slow, kept for tests and comparisons."""
-    digest = hashlib.sha256()
-    header = {"table": name, "columns": [[column.name, column.sql_type] for column in columns]}
-    digest.update(json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-    digest.update(b"\n")
-    for batch in data.to_batches(max_chunksize=65536):
-        values = [column.to_pylist() for column in batch.columns]
-        for row in zip(*values, strict=True):
-            digest.update(_json_line(row).encode("utf-8"))
-            digest.update(b"\n")
+    """The same hash, value by value in plain Python: the definition, slow, kept for tests."""
+    columns = tuple(columns)
+    digest = hashlib.sha256(_header(name, columns))
+    for values in (data.column(index).to_pylist() for index in range(data.num_columns)):
+        lengths, texts = hashlib.sha256(), hashlib.sha256()
+        for value in values:
+            text = value_text(value)
+            encoded = b"" if text is None else text.encode("utf-8")
+            lengths.update(struct.pack("<q", _NULL_LENGTH if text is None else len(encoded)))
+            texts.update(encoded)
+        digest.update(hashlib.sha256(lengths.digest() + texts.digest()).digest())
     return digest.hexdigest()
 
 
