@@ -248,18 +248,37 @@ def _diff_by_key(
     )
     if not compared:
         return
+    # Rows matched by key are compared through a 128-bit digest of their other columns (md5 of the row's
+    # JSON), computed in one narrow pass per side: joining the two wide tables would build a hash table
+    # of every column and, beyond DuckDB's memory limit, spill (measured: 49 s against 8 s for 3M rows).
+    # Then only the listed keys are read again, whole, to name the columns that changed.
+    for alias, source in (("o", "old_rows"), ("n", "new_rows")):
+        keys = ", ".join(f"{alias}.{_q(name)}" for name in key)
+        digest = f"md5_number(to_json(row({', '.join(_expr(alias, name, retyped) for name in compared)})))"
+        connection.execute(
+            f"create or replace temp table {source}_digest as "
+            f"select {keys}, {digest} as row_digest from {source} {alias}"
+        )
+    changed_query = (
+        f"select {n_key} from old_rows_digest o join new_rows_digest n on {match} "
+        "where o.row_digest <> n.row_digest"
+    )
+    result.changed = connection.execute(f"select count(*) from ({changed_query})").fetchall()[0][0]
+    if not result.changed:
+        return
+    connection.execute(
+        f"create or replace temp table listed as {changed_query} order by {n_key} limit {max_listed}"
+    )
+    listed = " and ".join(f"l.{_q(name)} is not distinct from {{alias}}.{_q(name)}" for name in key)
     distinct = [
         f"{_expr('o', name, retyped)} is distinct from {_expr('n', name, retyped)}" for name in compared
     ]
-    changed_query = f"select {n_key} from old_rows o join new_rows n on {match} where {' or '.join(distinct)}"
-    result.changed = connection.execute(f"select count(*) from ({changed_query})").fetchone()[0]
-    if not result.changed:
-        return
     values = ", ".join(f"{_expr('o', name, retyped)}, {_expr('n', name, retyped)}" for name in compared)
     flags = ", ".join(distinct)
     rows = connection.execute(
-        f"select {n_key}, {values}, {flags} from old_rows o join new_rows n on {match} "
-        f"where {' or '.join(distinct)} order by {n_key} limit {max_listed}"
+        f"with o as (select * from old_rows o where exists (select 1 from listed l where {listed.format(alias='o')})), "
+        f"n as (select * from new_rows n where exists (select 1 from listed l where {listed.format(alias='n')})) "
+        f"select {n_key}, {values}, {flags} from o join n on {match} order by {n_key}"
     ).fetchall()
     width = len(key)
     for row in rows:
