@@ -43,7 +43,6 @@ from .warehouse_tables import (
     PublishedTable,
     WarehouseContents,
     read_published_tables,
-    write_table_file,
 )
 
 __all__ = ["ReleaseOutcome", "SourceDocument", "publish_release", "ReleaseExists", "ReleaseError"]
@@ -91,9 +90,13 @@ def publish_release(
     when given; `today` overrides the version's date alone (tests of the version sequence).
 
     Memory is bounded by a record batch of `batch_rows` rows (and a Parquet row group), not by a table:
-    a first streaming pass over every table checks keys and computes the content hashes; only when the
-    release is not unchanged does a second pass stream each table whose content differs from the
-    previous release's into its Parquet file (the others are linked from the previous release).
+    keys are checked in SQL, then each table is streamed once from DuckDB, hashed and written to a
+    local staging folder. When the release's hash equals LATEST's the staging folder is discarded;
+    otherwise a table whose hash equals the previous release's drops its staged file and links the
+    previous one. One pass was measured against hashing every table first and writing the changed ones
+    in a second pass (4.7M rows, 3M in fct_source_cell): first release 25 s against 32 s, one table
+    changed 38 s of CPU against 47 s, but data equal to LATEST's 29 s against 15 s (all written, then
+    dropped). That last case is rare: a refresh whose build did not change skips the release.
     """
     moment = (now or clock.now()).astimezone(clock.BEIJING)
     today = today or moment.date()
@@ -112,7 +115,7 @@ def publish_release(
         _open_warehouse(duckdb_path, connection) as warehouse,
         tempfile.TemporaryDirectory(prefix="cnbudget-release-") as staging_dir,
     ):
-        contents = read_published_tables(warehouse, schema, batch_rows)
+        contents = read_published_tables(warehouse, schema, batch_rows, staging=Path(staging_dir))
         documents, source_warnings = documents_for_release(sources, warehouse)
         warnings += source_warnings + list(contents.warnings)
         row_counts = {table.name: table.rows for table in contents.tables}
@@ -148,7 +151,6 @@ def publish_release(
         notes = _build_release(
             store,
             Path(staging_dir),
-            warehouse,
             version=new_version,
             today=today,
             contents=contents,
@@ -161,7 +163,6 @@ def publish_release(
             warnings=warnings,
             reusable=reusable,
             reused=reused,
-            batch_rows=batch_rows,
         )
         temp_name = store.new_temp_name(new_version)
         store.upload_folder(Path(staging_dir), temp_name, reused=reused)
@@ -202,28 +203,41 @@ def _reusable_files(store: ReleaseTarget, version: str, descriptor: dict) -> dic
 
 def _table_file(
     store: ReleaseTarget,
-    warehouse: duckdb.DuckDBPyConnection,
-    schema: str,
     table: PublishedTable,
     folder: Path,
     reusable: dict[str, tuple[str, _Reusable]],
     reused: dict[str, str],
-    batch_rows: int,
 ) -> WrittenFile:
-    """A table's Parquet file: the previous release's when its content is the same (not written again,
-    linked into the new release), else streamed from the warehouse now."""
+    """A table's Parquet file: the previous release's when its content is the same (linked into the new
+    release, replacing the staged file), else the file staged while the table was hashed."""
     name = f"{table.name}.parquet"
+    if table.staged is None or not (folder / name).is_file():
+        raise ReleaseError(f"{table.name}: no staged Parquet file")
     previous = reusable.get(table.name)
     if previous is not None and previous[0] == table.content_hash and previous[1].written.name == name:
+        candidate = folder / f"{name}.previous"
         try:
-            store.fs.get_file(store.path(previous[1].path), str(folder / name))
-        except (OSError, FileNotFoundError):
-            pass
-        else:
-            if file_digest(folder / name).sha256 == previous[1].written.sha256:
+            _fetch(store, previous[1].path, candidate)
+            if file_digest(candidate).sha256 == previous[1].written.sha256:
+                os.replace(candidate, folder / name)
                 reused[name] = previous[1].path
                 return previous[1].written
-    return write_table_file(warehouse, schema, table, folder / name, batch_rows)
+        except (OSError, FileNotFoundError):
+            pass
+        finally:
+            candidate.unlink(missing_ok=True)
+    return table.staged
+
+
+def _fetch(store: ReleaseTarget, path: str, local: Path) -> None:
+    """A file of the target into the staging folder: a hard link on a local target when possible."""
+    if store.is_local:
+        try:
+            os.link(store.path(path), local)
+            return
+        except OSError:
+            pass
+    store.fs.get_file(store.path(path), str(local))
 
 
 def _prepare_target(store: ReleaseTarget) -> tuple[TargetState, list[str]]:
@@ -272,7 +286,6 @@ def _open_warehouse(
 def _build_release(
     store: ReleaseTarget,
     folder: Path,
-    warehouse: duckdb.DuckDBPyConnection,
     *,
     version: str,
     today: datetime.date,
@@ -286,14 +299,12 @@ def _build_release(
     warnings: list[str],
     reusable: dict | None = None,
     reused: dict[str, str] | None = None,
-    batch_rows: int = DEFAULT_BATCH_ROWS,
 ) -> str:
     """Write every file of the release into the local `folder`; returns the release notes. A table whose
     content equals the previous release's reuses its file (named in `reused`, linked when uploaded)."""
     reused = {} if reused is None else reused
     written: dict[str, WrittenFile] = {
-        table.name: _table_file(store, warehouse, schema, table, folder, reusable or {}, reused, batch_rows)
-        for table in contents.tables
+        table.name: _table_file(store, table, folder, reusable or {}, reused) for table in contents.tables
     }
     docs = load_model_docs(docs_path, schema)
     build_release_database(

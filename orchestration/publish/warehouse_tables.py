@@ -4,10 +4,10 @@ Every table and view of the schema is published; contract tables must keep their
 and their foreign keys, or no release is cut: a release that declares a key its data breaks would
 mislead every user who joins on it. The key checks are SQL run by DuckDB.
 
-Rows never come into Python a table at a time: each table is streamed from DuckDB in canonical order as
-Arrow record batches (`batch_rows` rows each), which are hashed (`read_published_tables`) or hashed and
-written to Parquet (`write_table_file`) and then dropped. Python holds one batch (and, when writing,
-one Parquet row group), whatever the size of the table or the warehouse.
+Rows never come into Python a table at a time: each table is streamed from DuckDB once, in canonical
+order, as Arrow record batches (`batch_rows` rows each), which are hashed and written to a Parquet file
+in the staging folder and then dropped. Python holds one batch and one Parquet row group, whatever the
+size of the table or the warehouse.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ class PublishedTable:
     order_by: tuple[str, ...]
     rows: int
     content_hash: str
+    staged: WrittenFile | None = None  # its Parquet file in the staging folder, when one was given
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,14 @@ def quote(identifier: str) -> str:
 
 
 def read_published_tables(
-    connection: duckdb.DuckDBPyConnection, schema: str = "marts", batch_rows: int = DEFAULT_BATCH_ROWS
+    connection: duckdb.DuckDBPyConnection,
+    schema: str = "marts",
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    staging: Path | None = None,
 ) -> WarehouseContents:
-    """Every table and view of `schema`: keys checked (all tables first), then each table streamed in
-    canonical order to count its rows and compute its content hash. No rows are kept."""
+    """Every table and view of `schema`: keys checked (all tables first), then each table streamed once
+    in canonical order to count its rows and compute its content hash and, when `staging` is given,
+    written on the way to `staging/<table>.parquet`. No rows are kept."""
     names = _table_names(connection, schema)
     if not names:
         raise ReleaseError(
@@ -72,8 +77,8 @@ def read_published_tables(
         primary_key, foreign_keys = keys[name]
         order_by = tuple(order_by_columns((column.name for column in columns[name]), primary_key))
         hasher = TableHasher(name, columns[name])
-        for batch in stream_rows(connection, schema, name, order_by, batch_rows):
-            hasher.update(batch)
+        path = None if staging is None else Path(staging) / f"{name}.parquet"
+        staged = _stream_table(connection, schema, name, order_by, batch_rows, hasher, path)
         tables.append(
             PublishedTable(
                 name=name,
@@ -83,6 +88,7 @@ def read_published_tables(
                 order_by=order_by,
                 rows=hasher.rows,
                 content_hash=hasher.hexdigest(),
+                staged=staged,
             )
         )
     missing = [name for name in CONTRACT_TABLES if name not in columns]
@@ -92,38 +98,32 @@ def read_published_tables(
     return WarehouseContents(tables=tuple(tables), warnings=tuple(warnings))
 
 
-def write_table_file(
+def _stream_table(
     connection: duckdb.DuckDBPyConnection,
     schema: str,
-    table: PublishedTable,
-    path: Path,
-    batch_rows: int = DEFAULT_BATCH_ROWS,
-) -> WrittenFile:
-    """Stream `table` in canonical order into a Parquet file at `path`, hashing the rows again on the
-    way: a file whose rows are not the ones the release's content hash was computed from (the warehouse
-    changed in between) is removed and no release is cut."""
-    hasher = TableHasher(table.name, table.columns)
+    table: str,
+    order_by: tuple[str, ...],
+    batch_rows: int,
+    hasher: TableHasher,
+    path: Path | None,
+) -> WrittenFile | None:
+    """Feed every batch of `table` to `hasher` and, when `path` is given, to a Parquet file there."""
     writer: ParquetStreamWriter | None = None
     try:
-        for batch in stream_rows(connection, schema, table.name, table.order_by, batch_rows):
-            if writer is None:
-                writer = ParquetStreamWriter(path, batch.schema)
+        for batch in stream_rows(connection, schema, table, order_by, batch_rows):
             hasher.update(batch)
-            writer.write(batch)
+            if path is not None:
+                writer = writer or ParquetStreamWriter(path, batch.schema)
+                writer.write(batch)
+        if path is None:
+            return None
         if writer is None:  # no rows: the file still carries the schema
             writer = ParquetStreamWriter(path, _empty_schema(connection, schema, table))
     except BaseException:
         if writer is not None:
             writer.abort()
         raise
-    written = writer.close()
-    if hasher.hexdigest() != table.content_hash or hasher.rows != table.rows:
-        path.unlink(missing_ok=True)
-        raise ReleaseError(
-            f"{schema}.{table.name} changed while the release was being written (its rows no longer "
-            "match the content hash read first); no release cut, publish again"
-        )
-    return written
+    return writer.close()
 
 
 def stream_rows(
@@ -153,8 +153,8 @@ def _ordered_query(
     return connection.sql(f"select * from {quote(schema)}.{quote(table)} order by {ordering}")
 
 
-def _empty_schema(connection: duckdb.DuckDBPyConnection, schema: str, table: PublishedTable) -> pa.Schema:
-    relation = connection.sql(f"select * from {quote(schema)}.{quote(table.name)} limit 0")
+def _empty_schema(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> pa.Schema:
+    relation = connection.sql(f"select * from {quote(schema)}.{quote(table)} limit 0")
     return relation.to_arrow_table().schema.remove_metadata()
 
 
