@@ -39,7 +39,7 @@ DAY = datetime.date(2024, 5, 1)
 # The release content hash of tests/fixtures/release/warehouse.sql: the same data gives it on every run
 # and every machine (a change of this value is a change of the hash's definition: see docs/contract.md).
 FIXTURE_RELEASE_HASH = "371f47085b64e001a5a8e2e5109af5c8d8e6efbd3a14ca9863ffdf4f35867680"
-# ... and as the earlier definition (one json.dumps line per row, before commit b35a03b's successor)
+# ... and as the earlier definition (one json.dumps line per row, before commit a1ef48c)
 # computed it, with its table hashes: what a release published before the change records.
 V1_RELEASE_HASH = "93c53a3ba522fab96fdac9e72290dabd7e2f6865f68432141d22ce5567d02bb8"
 SYNTHETIC_ROWS = 5_000
