@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
-
-import pyarrow.parquet as pq
 
 from . import datapackage as dp
 from .snapshot import Column, Snapshot, TableSnapshot
@@ -121,7 +120,8 @@ def release_info(
 
 
 def release_snapshot(target: ReleaseTarget, version: str, descriptor: dict[str, Any]) -> Snapshot:
-    """A published release as a snapshot; Parquet files are read only when a diff asks for rows."""
+    """A published release as a snapshot; Parquet files are read (by DuckDB) only when a diff asks for
+    rows: in place on a local target, downloaded to the diff's scratch folder from an object store."""
     tables = {}
     for resource in descriptor.get("resources", []):
         schema = resource.get("schema", {})
@@ -133,9 +133,13 @@ def release_snapshot(target: ReleaseTarget, version: str, descriptor: dict[str, 
         primary_key = (primary_key,) if isinstance(primary_key, str) else tuple(primary_key)
         file_name = resource["path"]
 
-        def load(file_name: str = file_name):
-            with target.open_binary(version, file_name) as handle:
-                return pq.read_table(handle)
+        def locate(scratch: Path, file_name: str = file_name) -> Path:
+            if target.is_local:
+                return Path(target.path(version, file_name))
+            local = scratch / f"{version}-{file_name}"
+            if not local.exists():
+                target.fs.get_file(target.path(version, file_name), str(local))
+            return local
 
         tables[resource["name"]] = TableSnapshot(
             name=resource["name"],
@@ -143,6 +147,6 @@ def release_snapshot(target: ReleaseTarget, version: str, descriptor: dict[str, 
             primary_key=primary_key,
             content_hash=resource.get(dp.CONTENT_HASH, ""),
             rows=int(resource.get(dp.ROWS, 0)),
-            loader=load,
+            locator=locate,
         )
     return Snapshot(version=version, tables=tables, sources=sources_from_json(descriptor.get("sources", [])))

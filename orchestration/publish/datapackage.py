@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from . import snapshot
 from .dbt_docs import ModelDocs, column_description
 from .parquet_files import PARQUET_MEDIATYPE, WrittenFile
 from .snapshot import Column
@@ -22,6 +23,7 @@ from .warehouse_tables import PublishedTable
 DATAPACKAGE_NAME = "datapackage.json"
 PACKAGE_NAME = "cnbudget"
 CONTENT_HASH = "cnbudget:content_hash"
+HASH_ENCODING = "cnbudget:hash_encoding"
 CONTRACT_VERSION = "cnbudget:contract_version"
 FILES = "cnbudget:files"
 PREVIOUS_VERSION = "cnbudget:previous_version"
@@ -150,6 +152,7 @@ def package_descriptor(
         "sources": sources_to_json(sources),
         CONTRACT_VERSION: contract_version,
         CONTENT_HASH: content_hash,
+        HASH_ENCODING: snapshot.HASH_ENCODING,
         PREVIOUS_VERSION: previous_version,
         FILES: dict(sorted(files.items())),
         "resources": [

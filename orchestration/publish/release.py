@@ -31,18 +31,28 @@ from .dbt_docs import load_model_docs
 from .diff import diff_snapshots
 from .errors import ReleaseError, ReleaseExists
 from .notes import NOTES_NAME, render_release_notes
-from .parquet_files import WrittenFile, file_digest, write_parquet
+from .parquet_files import WrittenFile, file_digest
 from .release_database import DATABASE_NAME, build_release_database
-from .snapshot import Snapshot, release_content_hash
+from .snapshot import HASH_ENCODING, Snapshot, TableSnapshot, release_content_hash
 from .sources import SourceDocument, documents_for_release
 from .table_keys import CONTRACT_VERSION
 from .target import LATEST_NAME, ReleaseTarget
 from .versions import is_version, next_version, version_key
-from .warehouse_tables import WarehouseContents, read_published_tables
+from .warehouse_tables import (
+    DEFAULT_BATCH_ROWS,
+    PublishedTable,
+    WarehouseContents,
+    read_published_tables,
+)
 
 __all__ = ["ReleaseOutcome", "SourceDocument", "publish_release", "ReleaseExists", "ReleaseError"]
 
 DEFAULT_MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+# DuckDB settings of the read-only connection a release opens: sorting a table into canonical order
+# spills to a temporary folder beyond the limit instead of holding the table (measured on a 3M-row
+# fct_source_cell: peak RSS 2.1 GB with DuckDB's default limit, 0.66 GB with 256MB, same time).
+# A connection passed in by the caller keeps its own settings.
+WAREHOUSE_SETTINGS = {"memory_limit": "256MB"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,7 @@ def publish_release(
     manifest_path: Path | None = DEFAULT_MANIFEST,
     connection: duckdb.DuckDBPyConnection | None = None,
     now: datetime.datetime | None = None,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
 ) -> ReleaseOutcome:
     """Publish every table of `schema` as a new release in `target`, unless the data is unchanged.
 
@@ -77,6 +88,15 @@ def publish_release(
 
     The version's date and `created` are one reading of `orchestration.clock` (Beijing time), `now`
     when given; `today` overrides the version's date alone (tests of the version sequence).
+
+    Memory is bounded by a record batch of `batch_rows` rows (and a Parquet row group), not by a table:
+    keys are checked in SQL, then each table is streamed once from DuckDB, hashed and written to a
+    local staging folder. When the release's hash equals LATEST's the staging folder is discarded;
+    otherwise a table whose hash equals the previous release's drops its staged file and links the
+    previous one. One pass was measured against hashing every table first and writing the changed ones
+    in a second pass (4.7M rows, 3M in fct_source_cell): first release 25 s against 32 s, one table
+    changed 38 s of CPU against 47 s, but data equal to LATEST's 29 s against 15 s (all written, then
+    dropped). That last case is rare: a refresh whose build did not change skips the release.
     """
     moment = (now or clock.now()).astimezone(clock.BEIJING)
     today = today or moment.date()
@@ -91,35 +111,43 @@ def publish_release(
                 f"release {version} already exists in {store.display()}: published versions are never modified"
             )
 
-    with _open_warehouse(duckdb_path, connection) as warehouse:
-        contents = read_published_tables(warehouse, schema)
+    with (
+        _open_warehouse(duckdb_path, connection) as warehouse,
+        tempfile.TemporaryDirectory(prefix="cnbudget-release-") as staging_dir,
+    ):
+        contents = read_published_tables(warehouse, schema, batch_rows, staging=Path(staging_dir))
         documents, source_warnings = documents_for_release(sources, warehouse)
-    warnings += source_warnings + list(contents.warnings)
-    row_counts = {table.name: table.rows for table in contents.tables}
-    content_hash = release_content_hash(
-        CONTRACT_VERSION, {table.name: table.content_hash for table in contents.tables}, documents
-    )
-
-    if previous is not None and state.complete[previous].get(dp.CONTENT_HASH) == content_hash:
-        return ReleaseOutcome(
-            version=previous,
-            path=store.display(previous),
-            unchanged=True,
-            row_counts=row_counts,
-            notes=f"No release cut: the data is identical to release {previous} (content hash sha256:{content_hash}).",
-            content_hash=content_hash,
-            warnings=tuple(warnings),
+        warnings += source_warnings + list(contents.warnings)
+        row_counts = {table.name: table.rows for table in contents.tables}
+        content_hash = release_content_hash(
+            CONTRACT_VERSION, {table.name: table.content_hash for table in contents.tables}, documents
         )
 
-    new_version = version or next_version(today, state.all_versions)
-    if previous is not None and version_key(new_version) <= version_key(previous):
-        raise ReleaseError(
-            f"release {new_version} would not be newer than the latest release {previous}; "
-            "LATEST must name the newest release (is the clock behind?)"
-        )
-    reusable = _reusable_files(store, previous, state.complete[previous]) if previous else {}
-    reused: dict[str, str] = {}
-    with tempfile.TemporaryDirectory(prefix="cnbudget-release-") as staging_dir:
+        if previous is not None and state.complete[previous].get(dp.CONTENT_HASH) == content_hash:
+            return ReleaseOutcome(
+                version=previous,
+                path=store.display(previous),
+                unchanged=True,
+                row_counts=row_counts,
+                notes=f"No release cut: the data is identical to release {previous} (content hash sha256:{content_hash}).",
+                content_hash=content_hash,
+                warnings=tuple(warnings),
+            )
+
+        new_version = version or next_version(today, state.all_versions)
+        if previous is not None and version_key(new_version) <= version_key(previous):
+            raise ReleaseError(
+                f"release {new_version} would not be newer than the latest release {previous}; "
+                "LATEST must name the newest release (is the clock behind?)"
+            )
+        if previous is not None and state.complete[previous].get(dp.HASH_ENCODING) != HASH_ENCODING:
+            warnings.append(
+                f"content hashes are computed with the {HASH_ENCODING} definition since this release; release "
+                f"{previous} used an earlier one, so this release is cut even if no row changed (the row "
+                "comparison below says what did)"
+            )
+        reusable = _reusable_files(store, previous, state.complete[previous]) if previous else {}
+        reused: dict[str, str] = {}
         notes = _build_release(
             store,
             Path(staging_dir),
@@ -175,25 +203,41 @@ def _reusable_files(store: ReleaseTarget, version: str, descriptor: dict) -> dic
 
 def _table_file(
     store: ReleaseTarget,
-    table,
+    table: PublishedTable,
     folder: Path,
     reusable: dict[str, tuple[str, _Reusable]],
     reused: dict[str, str],
 ) -> WrittenFile:
-    """A table's Parquet file: the previous release's when its content is the same (not written again,
-    linked into the new release), else written now."""
+    """A table's Parquet file: the previous release's when its content is the same (linked into the new
+    release, replacing the staged file), else the file staged while the table was hashed."""
     name = f"{table.name}.parquet"
+    if table.staged is None or not (folder / name).is_file():
+        raise ReleaseError(f"{table.name}: no staged Parquet file")
     previous = reusable.get(table.name)
     if previous is not None and previous[0] == table.content_hash and previous[1].written.name == name:
+        candidate = folder / f"{name}.previous"
         try:
-            store.fs.get_file(store.path(previous[1].path), str(folder / name))
-        except (OSError, FileNotFoundError):
-            pass
-        else:
-            if file_digest(folder / name).sha256 == previous[1].written.sha256:
+            _fetch(store, previous[1].path, candidate)
+            if file_digest(candidate).sha256 == previous[1].written.sha256:
+                os.replace(candidate, folder / name)
                 reused[name] = previous[1].path
                 return previous[1].written
-    return write_parquet(table.data, folder / name)
+        except (OSError, FileNotFoundError):
+            pass
+        finally:
+            candidate.unlink(missing_ok=True)
+    return table.staged
+
+
+def _fetch(store: ReleaseTarget, path: str, local: Path) -> None:
+    """A file of the target into the staging folder: a hard link on a local target when possible."""
+    if store.is_local:
+        try:
+            os.link(store.path(path), local)
+            return
+        except OSError:
+            pass
+    store.fs.get_file(store.path(path), str(local))
 
 
 def _prepare_target(store: ReleaseTarget) -> tuple[TargetState, list[str]]:
@@ -229,11 +273,14 @@ def _open_warehouse(
     path = Path(duckdb_path)
     if not path.is_file():
         raise ReleaseError(f"no warehouse at {path}: run the pipeline before publishing")
-    opened = duckdb.connect(str(path), read_only=True)
-    try:
-        yield opened
-    finally:
-        opened.close()
+    with tempfile.TemporaryDirectory(prefix="cnbudget-release-spill-") as spill:
+        opened = duckdb.connect(
+            str(path), read_only=True, config={**WAREHOUSE_SETTINGS, "temp_directory": spill}
+        )
+        try:
+            yield opened
+        finally:
+            opened.close()
 
 
 def _build_release(
@@ -266,7 +313,12 @@ def _build_release(
         {name: model.description for name, model in docs.items()},
     )
     current = Snapshot(
-        version=version, tables={table.name: table.snapshot() for table in contents.tables}, sources=documents
+        version=version,
+        tables={
+            table.name: _staged_snapshot(table, folder / written[table.name].name)
+            for table in contents.tables
+        },
+        sources=documents,
     )
     notes = render_release_notes(
         version=version,
@@ -293,3 +345,15 @@ def _build_release(
     text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
     (folder / dp.DATAPACKAGE_NAME).write_text(text, encoding="utf-8")
     return notes
+
+
+def _staged_snapshot(table: PublishedTable, path: Path) -> TableSnapshot:
+    """The new release's table as a snapshot: its rows are the staged Parquet file (written or reused)."""
+    return TableSnapshot(
+        name=table.name,
+        columns=table.columns,
+        primary_key=table.primary_key,
+        content_hash=table.content_hash,
+        rows=table.rows,
+        locator=lambda _scratch: path,
+    )

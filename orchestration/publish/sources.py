@@ -24,11 +24,12 @@ def canonical_sources(sources: Iterable[SourceDocument]) -> tuple[SourceDocument
 
 def read_source_documents(connection: duckdb.DuckDBPyConnection) -> tuple[SourceDocument, ...]:
     """Every document the extraction saw (`raw.documents`, unreadable ones included); none without it."""
-    exists = connection.execute(
+    # fetchall, not fetchone: a result left unfinished blocks the connection's next relation query
+    (exists,) = connection.execute(
         "select count(*) from information_schema.tables "
         "where table_catalog = current_database() and table_schema = 'raw' and table_name = 'documents'"
-    ).fetchone()
-    if not exists or not exists[0]:
+    ).fetchall()
+    if not exists[0]:
         return ()
     rows = connection.execute(
         "select source_name, sha256, document_key from raw.documents order by source_name, sha256"

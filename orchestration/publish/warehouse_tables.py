@@ -2,21 +2,30 @@
 
 Every table and view of the schema is published; contract tables must keep their grain (primary key)
 and their foreign keys, or no release is cut: a release that declares a key its data breaks would
-mislead every user who joins on it.
+mislead every user who joins on it. The key checks are SQL run by DuckDB.
+
+Rows never come into Python a table at a time: each table is streamed from DuckDB once, in canonical
+order, as Arrow record batches (`batch_rows` rows each), which are hashed and written to a Parquet file
+in the staging folder and then dropped. Python holds one batch and one Parquet row group, whatever the
+size of the table or the warehouse.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from .errors import KeyViolation, ReleaseError
-from .snapshot import Column, TableSnapshot, order_by_columns, table_content_hash
+from .parquet_files import ParquetStreamWriter, WrittenFile
+from .snapshot import Column, TableHasher, order_by_columns
 from .table_keys import CONTRACT_TABLES, ForeignKey, keys_for
 
 _EXAMPLES = 5
+DEFAULT_BATCH_ROWS = 65_536
 
 
 @dataclass(frozen=True)
@@ -26,23 +35,9 @@ class PublishedTable:
     primary_key: tuple[str, ...]
     foreign_keys: tuple[ForeignKey, ...]
     order_by: tuple[str, ...]
-    data: pa.Table  # rows in canonical order
+    rows: int
     content_hash: str
-
-    @property
-    def rows(self) -> int:
-        return self.data.num_rows
-
-    def snapshot(self) -> TableSnapshot:
-        data = self.data
-        return TableSnapshot(
-            name=self.name,
-            columns=self.columns,
-            primary_key=self.primary_key,
-            content_hash=self.content_hash,
-            rows=self.rows,
-            loader=lambda: data,
-        )
+    staged: WrittenFile | None = None  # its Parquet file in the staging folder, when one was given
 
 
 @dataclass(frozen=True)
@@ -55,8 +50,15 @@ def quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def read_published_tables(connection: duckdb.DuckDBPyConnection, schema: str = "marts") -> WarehouseContents:
-    """Every table and view of `schema`, keys checked, rows fetched in canonical order."""
+def read_published_tables(
+    connection: duckdb.DuckDBPyConnection,
+    schema: str = "marts",
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    staging: Path | None = None,
+) -> WarehouseContents:
+    """Every table and view of `schema`: keys checked (all tables first), then each table streamed once
+    in canonical order to count its rows and compute its content hash and, when `staging` is given,
+    written on the way to `staging/<table>.parquet`. No rows are kept."""
     names = _table_names(connection, schema)
     if not names:
         raise ReleaseError(
@@ -64,12 +66,19 @@ def read_published_tables(connection: duckdb.DuckDBPyConnection, schema: str = "
         )
     columns = {name: _columns(connection, schema, name) for name in names}
     checker = _KeyChecker(connection, schema, columns)
+    keys = {name: (checker.primary_key(name), checker.foreign_keys(name)) for name in names}
+    if checker.violations:
+        raise KeyViolation(
+            "the warehouse breaks keys that contract v1 promises; no release cut:\n- "
+            + "\n- ".join(checker.violations)
+        )
     tables = []
     for name in names:
-        primary_key = checker.primary_key(name)
-        foreign_keys = checker.foreign_keys(name)
+        primary_key, foreign_keys = keys[name]
         order_by = tuple(order_by_columns((column.name for column in columns[name]), primary_key))
-        data = _fetch_ordered(connection, schema, name, order_by)
+        hasher = TableHasher(name, columns[name])
+        path = None if staging is None else Path(staging) / f"{name}.parquet"
+        staged = _stream_table(connection, schema, name, order_by, batch_rows, hasher, path)
         tables.append(
             PublishedTable(
                 name=name,
@@ -77,20 +86,76 @@ def read_published_tables(connection: duckdb.DuckDBPyConnection, schema: str = "
                 primary_key=primary_key,
                 foreign_keys=foreign_keys,
                 order_by=order_by,
-                data=data,
-                content_hash=table_content_hash(name, columns[name], data),
+                rows=hasher.rows,
+                content_hash=hasher.hexdigest(),
+                staged=staged,
             )
-        )
-    if checker.violations:
-        raise KeyViolation(
-            "the warehouse breaks keys that contract v1 promises; no release cut:\n- "
-            + "\n- ".join(checker.violations)
         )
     missing = [name for name in CONTRACT_TABLES if name not in columns]
     warnings = list(checker.warnings)
     if missing:
         warnings.append(f"contract tables not in the warehouse (not in this release): {', '.join(missing)}")
     return WarehouseContents(tables=tuple(tables), warnings=tuple(warnings))
+
+
+def _stream_table(
+    connection: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    order_by: tuple[str, ...],
+    batch_rows: int,
+    hasher: TableHasher,
+    path: Path | None,
+) -> WrittenFile | None:
+    """Feed every batch of `table` to `hasher` and, when `path` is given, to a Parquet file there."""
+    writer: ParquetStreamWriter | None = None
+    try:
+        for batch in stream_rows(connection, schema, table, order_by, batch_rows):
+            hasher.update(batch)
+            if path is not None:
+                writer = writer or ParquetStreamWriter(path, batch.schema)
+                writer.write(batch)
+        if path is None:
+            return None
+        if writer is None:  # no rows: the file still carries the schema
+            writer = ParquetStreamWriter(path, _empty_schema(connection, schema, table))
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    return writer.close()
+
+
+def stream_rows(
+    connection: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    order_by: tuple[str, ...],
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+) -> Iterator[pa.RecordBatch]:
+    """All columns in table order, rows ordered by `order_by` (key first, then every column), as
+    record batches of at most `batch_rows` rows, fetched as they are consumed."""
+    reader = _ordered_query(connection, schema, table, order_by).to_arrow_reader(batch_rows)
+    try:
+        for batch in reader:
+            if batch.num_rows:
+                yield batch.replace_schema_metadata(None) if batch.schema.metadata else batch
+    finally:
+        reader.close()
+
+
+def _ordered_query(
+    connection: duckdb.DuckDBPyConnection, schema: str, table: str, order_by: tuple[str, ...]
+) -> duckdb.DuckDBPyRelation:
+    if not order_by:
+        raise ReleaseError(f"table {schema}.{table} has no columns")
+    ordering = ", ".join(f"{quote(name)} asc nulls last" for name in order_by)
+    return connection.sql(f"select * from {quote(schema)}.{quote(table)} order by {ordering}")
+
+
+def _empty_schema(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> pa.Schema:
+    relation = connection.sql(f"select * from {quote(schema)}.{quote(table)} limit 0")
+    return relation.to_arrow_table().schema.remove_metadata()
 
 
 def _table_names(connection: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
@@ -110,19 +175,6 @@ def _columns(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> 
         [schema, table],
     ).fetchall()
     return tuple(Column(name, sql_type) for name, sql_type in rows)
-
-
-def _fetch_ordered(
-    connection: duckdb.DuckDBPyConnection, schema: str, table: str, order_by: tuple[str, ...]
-) -> pa.Table:
-    """All columns in table order, rows ordered by `order_by` (key first, then every column)."""
-    if not order_by:
-        raise ReleaseError(f"table {schema}.{table} has no columns")
-    ordering = ", ".join(f"{quote(name)} asc nulls last" for name in order_by)
-    data = connection.sql(
-        f"select * from {quote(schema)}.{quote(table)} order by {ordering}"
-    ).to_arrow_table()
-    return data.replace_schema_metadata(None)
 
 
 class _KeyChecker:
@@ -165,7 +217,7 @@ class _KeyChecker:
         if duplicates:
             total = self.connection.execute(
                 f"select count(*) from (select 1 from {self._relation(table)} group by {cols} having count(*) > 1)"
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             examples = "; ".join(
                 ", ".join(f"{name}={value!r}" for name, value in zip(key, row[:-1], strict=True))
                 + f" ({row[-1]} rows)"
