@@ -7,8 +7,9 @@
 -- total that is not printed is not checked, a part that is not printed counts as zero.
 -- A failed sum is an `error`, unless cells that may be among its parts could not be read (quarantined,
 -- or a code too damaged to place): then it cannot be verified and is a `warning`.
+{{ incremental_by_document() }}
 with inputs as (
-    select * from {{ ref('int_reconciliation_inputs') }}
+    select * from {{ for_changed_documents(ref('int_reconciliation_inputs')) }}
 ),
 
 quarantine as (
@@ -20,8 +21,8 @@ quarantine as (
             / case when tables.source_unit = '元' then 10000 else 1 end as bound,
         {{ reconciliation_quarantined_amount('quarantine.raw_value') }}
             / case when tables.source_unit = '元' then 10000 else 1 end as exact_value
-    from {{ ref('stg_raw__quarantine') }} as quarantine
-    left join {{ ref('stg_raw__tables') }} as tables
+    from {{ for_changed_documents(ref('stg_raw__quarantine')) }} as quarantine
+    left join {{ for_changed_documents(ref('stg_raw__tables')) }} as tables
         on tables.document_key = quarantine.document_key and tables.table_seq = quarantine.table_seq
     where quarantine.table_seq is not null
 ),
