@@ -16,8 +16,10 @@ import duckdb
 import pytest
 from conftest import REPO, SEEDS_DIR, refresh
 
+from orchestration.dbt_manifest import manifest_path
 from orchestration.extract.incremental import extract_chunk, plan_extraction
 from orchestration.extract.metadata import document_key
+from orchestration.warehouse.build_state import needs_full_refresh
 from orchestration.warehouse.load import sync_raw_tables
 from orchestration.warehouse.raw_files import RawStore
 from orchestration.warehouse.raw_schema import RAW_SCHEMA, all_raw_tables
@@ -80,6 +82,7 @@ def test_incremental_raw_tables_equal_a_fresh_load_after_adds_changes_and_remova
     sources = tmp_path / "sources"
     root = str(tmp_path / "raw_files") if root_kind == "local" else f"memory://{tmp_path.name}/raw"
     incremental = tmp_path / "incremental.duckdb"
+    ever_present: set[str] = set()
     for _step in _steps(sources):
         _refresh_raw(sources, root, incremental)
         fresh = tmp_path / f"fresh-{_step[:3]}.duckdb"
@@ -90,6 +93,11 @@ def test_incremental_raw_tables_equal_a_fresh_load_after_adds_changes_and_remova
             keys = {key for (key,) in con.execute("SELECT DISTINCT document_key FROM raw.cells").fetchall()}
             loaded = {key for (key,) in con.execute("SELECT document_key FROM raw.documents").fetchall()}
         assert loaded == present and keys <= present
+        # Every document inserted or deleted waits for dbt in raw_state.pending (no dbt build here clears it).
+        ever_present |= present
+        with duckdb.connect(str(incremental), read_only=True) as con:
+            pending = {key for (key,) in con.execute("SELECT document_key FROM raw_state.pending").fetchall()}
+        assert pending == ever_present, _step
         assert set(RawStore(root).markers()) == present
     if root_kind == "memory":
         import fsspec
@@ -116,6 +124,29 @@ def _content_hash(warehouse: Path) -> str:
     ]
 
 
+def _dbt_state(duckdb_path: Path) -> tuple[list[str], bool]:
+    """(documents still pending for dbt, whether a complete build of the current dbt project is recorded)."""
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        pending = [key for (key,) in con.execute("SELECT document_key FROM raw_state.pending").fetchall()]
+        return pending, not needs_full_refresh(con, manifest_path())
+
+
+def _built_incrementally(warehouse: Path) -> bool:
+    """Whether the last dbt build replaced the pending documents' rows only: the SQL dbt ran for a
+    per-document mart reads raw_state.pending (a full refresh builds the table whole, without it)."""
+    compiled = next((warehouse / ".dbt_target" / "compiled").rglob("fct_source_cell.sql"))
+    return '"raw_state"."pending"' in compiled.read_text(encoding="utf-8")
+
+
+def _assert_equal_to_a_fresh_build(incremental, fresh) -> None:
+    incremental_marts, full_marts = _marts(incremental.duckdb_path), _marts(fresh.duckdb_path)
+    assert incremental_marts.keys() == full_marts.keys()
+    assert {"dq_issue", "quarantined_row", "fct_source_cell", "dim_document"} <= full_marts.keys()
+    for name in full_marts:
+        assert incremental_marts[name] == full_marts[name], name
+    assert _content_hash(incremental.warehouse) == _content_hash(fresh.warehouse)
+
+
 @pytest.mark.e2e
 def test_an_incremental_warehouse_and_release_equal_a_fresh_full_build(tmp_path, dbt_manifest):
     sources = tmp_path / "sources"
@@ -123,10 +154,16 @@ def test_an_incremental_warehouse_and_release_equal_a_fresh_full_build(tmp_path,
     next(steps)
     first = refresh(sources, tmp_path / "incremental")
     assert first.result.returncode == 0, first.result.stdout + first.result.stderr
+    # A new warehouse is built whole; after the build nothing is pending.
+    assert not _built_incrementally(first.warehouse)
+    assert _dbt_state(first.duckdb_path) == ([], True)
     next(steps)  # one added, one changed, one removed
     second = refresh(sources, tmp_path / "incremental")
     assert second.result.returncode == 0, second.result.stdout + second.result.stderr
     assert "extracted chunk_00000" in second.result.stdout
+    # dbt replaced the rows of the three documents only (incremental models), and cleared the list.
+    assert _built_incrementally(second.warehouse)
+    assert _dbt_state(second.duckdb_path) == ([], True)
 
     # dbt parsed partially the second time (one stable profile, target folder and variables), and left
     # no folder per run.
@@ -136,23 +173,13 @@ def test_an_incremental_warehouse_and_release_equal_a_fresh_full_build(tmp_path,
 
     full = refresh(sources, tmp_path / "full")
     assert full.result.returncode == 0, full.result.stdout + full.result.stderr
-    incremental_marts, full_marts = _marts(second.duckdb_path), _marts(full.duckdb_path)
-    assert incremental_marts.keys() == full_marts.keys()
-    for name in full_marts:
-        assert incremental_marts[name] == full_marts[name], name
-    assert _content_hash(second.warehouse) == _content_hash(full.warehouse)
+    _assert_equal_to_a_fresh_build(second, full)
     # The removed document is in neither the warehouse nor the release.
     removed = document_key(SEEDS[2])
     with duckdb.connect(str(second.duckdb_path), read_only=True) as con:
-        assert (
-            con.execute(
-                "SELECT count(*) FROM marts.dim_document WHERE document_key = ?", [removed]
-            ).fetchone()[0]
-            == 0
-        )
-        assert (
-            con.execute("SELECT count(*) FROM raw.cells WHERE document_key = ?", [removed]).fetchone()[0] == 0
-        )
+        for table in ("marts.dim_document", "marts.fct_source_cell", "marts.dq_issue", "raw.cells"):
+            count = con.execute(f"SELECT count(*) FROM {table} WHERE document_key = ?", [removed]).fetchone()
+            assert count[0] == 0, table
 
     # Nothing changed: no extraction, no dbt build, the same release.
     again = refresh(sources, tmp_path / "incremental")
@@ -160,3 +187,11 @@ def test_an_incremental_warehouse_and_release_equal_a_fresh_full_build(tmp_path,
     assert "nothing changed since the last refresh" in again.result.stdout
     assert "dbt build: started" not in again.result.stdout
     assert again.latest == second.latest
+
+    next(steps)  # one removed (its only document), one added, the removed one restored
+    third = refresh(sources, tmp_path / "incremental")
+    assert third.result.returncode == 0, third.result.stdout + third.result.stderr
+    assert _built_incrementally(third.warehouse)
+    fresh = refresh(sources, tmp_path / "fresh")
+    assert fresh.result.returncode == 0, fresh.result.stdout + fresh.result.stderr
+    _assert_equal_to_a_fresh_build(third, fresh)

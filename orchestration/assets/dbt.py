@@ -93,25 +93,38 @@ def build_dbt_assets(project_dir: Path = DBT_PROJECT_DIR) -> dg.AssetsDefinition
         Nothing is built when neither the raw tables nor the dbt project changed since the last
         successful build of this warehouse (the steps after it are then skipped: nothing to report or
         release that is not already there)."""
-        from ..warehouse.build_state import forget_build, record_build, up_to_date
+        from ..warehouse.build_state import (
+            forget_build,
+            needs_full_refresh,
+            record_build,
+            record_complete_build,
+            up_to_date,
+        )
 
         settings = warehouse.settings()
         remove_run_folders(project.project_dir / "target")
         with warehouse.connect(read_only=True) as con:
             current, fingerprint = up_to_date(con, project.manifest_path, settings.warehouse_dir)
+            full_refresh = needs_full_refresh(con, project.manifest_path)
         if not context.is_subset and current:
             context.log.info("dbt build: nothing changed since the last build of this warehouse; not run")
             return
         with warehouse.connect() as con:
-            forget_build(con)  # a build that fails half-way must not pass for the last good one
+            # A build that fails half-way must not pass for the last good one.
+            forget_build(con, full_refresh=full_refresh)
+        # The per-document models replace the pending documents' rows only (raw_state.pending), unless the
+        # warehouse is new or the project changed: then everything is rebuilt.
+        args = [*DBT_BUILD_ARGS, "--full-refresh"] if full_refresh else list(DBT_BUILD_ARGS)
+        context.log.info(f"dbt build: {'full refresh' if full_refresh else 'incremental by document'}")
         with warehouse.exported():
             # One target folder per warehouse, kept between runs: dbt's partial parsing finds its
             # partial_parse.msgpack there, and no folder per run accumulates.
             settings.dbt_target_dir.mkdir(parents=True, exist_ok=True)
-            yield from dbt.cli(
-                list(DBT_BUILD_ARGS), context=context, target_path=settings.dbt_target_dir
-            ).stream()
+            yield from dbt.cli(args, context=context, target_path=settings.dbt_target_dir).stream()
         with warehouse.connect() as con:
             record_build(con, fingerprint)
+            if not context.is_subset:
+                # A subset leaves models unbuilt: their documents stay pending for the next build.
+                record_complete_build(con, project.manifest_path)
 
     return dbt_models

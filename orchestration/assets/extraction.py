@@ -11,7 +11,8 @@ keys, so the dbt models hang under the tables they read):
   (and a cluster executor on other machines, with the raw files on object storage); each one records
   a materialization of its documents' partitions of `source_document`, with the sha256 as data version;
 - `load_raw_tables`, the single DuckDB writer, deletes the rows of removed and changed documents and
-  inserts the rows of new and changed ones from their files (warehouse/load.py).
+  inserts the rows of new and changed ones from their files (warehouse/load.py), and lists them in
+  `raw_state.pending` (asset `raw_state/pending`, a dbt source): the documents dbt rebuilds.
 """
 
 from functools import cache
@@ -26,6 +27,11 @@ from .sources import DOCUMENT_ASSET_KEY, SOURCES_ASSET_KEY, partition_keys
 def raw_asset_key(table: str) -> dg.AssetKey:
     """The key dagster-dbt gives the dbt source `raw.<table>`."""
     return dg.AssetKey([RAW_SCHEMA, table])
+
+
+# The dbt source raw_state.pending: documents loaded or deleted since the last successful dbt build.
+PENDING_OUTPUT = "pending"
+PENDING_ASSET_KEY = dg.AssetKey(["raw_state", PENDING_OUTPUT])
 
 
 def _table_metadata(table: str, rows: int, inserted: int, deleted: int) -> dict[str, object]:
@@ -88,7 +94,7 @@ def extract_documents(context: dg.OpExecutionContext, warehouse: WarehouseResour
 
 
 @dg.op(
-    out={table: dg.Out(dg.Nothing) for table in all_raw_tables()},
+    out={name: dg.Out(dg.Nothing) for name in (*all_raw_tables(), PENDING_OUTPUT)},
     tags=DUCKDB_OP_TAGS,
     pool=DUCKDB_POOL,
     description="DuckDB's raw tables made equal to the raw files: changed documents deleted and inserted.",
@@ -113,6 +119,7 @@ def load_raw_tables(context: dg.OpExecutionContext, warehouse: WarehouseResource
                 table, outcome.counts.get(table, 0), len(outcome.inserted), len(outcome.deleted)
             ),
         )
+    yield dg.Output(None, output_name=PENDING_OUTPUT, metadata={"dagster/row_count": outcome.pending})
 
 
 @cache
@@ -131,6 +138,15 @@ def build_raw_tables_asset() -> dg.AssetsDefinition:
                 dagster_type=dg.Nothing,
             )
             for table in tables
+        }
+        | {
+            PENDING_OUTPUT: dg.AssetOut(
+                key=PENDING_ASSET_KEY,
+                kinds={"duckdb", "python"},
+                description="DuckDB table raw_state.pending: documents inserted or deleted since the last "
+                "successful dbt build (the documents the per-document dbt models rebuild).",
+                dagster_type=dg.Nothing,
+            )
         },
         ins={"sources": dg.AssetIn(SOURCES_ASSET_KEY, dagster_type=dg.Nothing)},
         can_subset=False,

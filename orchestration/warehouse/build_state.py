@@ -3,6 +3,12 @@
 After a successful `dbt build` the hash of (each loaded document's input version, each dbt node's
 checksum) is recorded in the warehouse (`raw_state.meta`); a refresh whose hash is the same has
 nothing for dbt to do. A new warehouse file or raw schema has no record, so it is always built.
+
+The per-document dbt models are incremental (dbt_project/macros/incremental_by_document.sql): a build
+replaces the rows of the documents in `raw_state.pending` only. That holds while the dbt project is the
+one that built them: the hash of the project alone is recorded too (`dbt_project`), and a build whose
+project differs, or that finds no record (a new warehouse, raw tables loaded whole), is a full refresh.
+A complete successful build empties `raw_state.pending`.
 """
 
 from __future__ import annotations
@@ -13,12 +19,13 @@ from pathlib import Path
 
 import duckdb
 
-from .load import STATE_SCHEMA
+from .load import PENDING_TABLE, STATE_SCHEMA
 
 _KEY = "dbt_build"
+_PROJECT_KEY = "dbt_project"
 
 
-def _project_checksums(manifest_path: Path) -> list[tuple[str, str]]:
+def _project_checksums(manifest_path: Path) -> list[tuple[str, str, str]]:
     manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
     checksums = []
     for section in ("nodes", "sources", "macros"):
@@ -29,8 +36,17 @@ def _project_checksums(manifest_path: Path) -> list[tuple[str, str]]:
                     json.dumps(node.get("macro_sql") or node.get("columns") or {}, sort_keys=True).encode()
                 ).hexdigest()
             )
-            checksums.append((unique_id, checksum))
+            # A node's configuration (materialization, contract, hooks) may come from dbt_project.yml,
+            # which its file checksum does not cover.
+            config = json.dumps(node.get("config") or {}, sort_keys=True, default=str)
+            checksums.append((unique_id, checksum, hashlib.sha256(config.encode()).hexdigest()))
     return checksums
+
+
+def project_fingerprint(manifest_path: Path) -> str:
+    """The hash of the dbt project alone (models, tests, seeds, macros, sources)."""
+    text = json.dumps(_project_checksums(manifest_path), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def build_fingerprint(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> str | None:
@@ -45,12 +61,26 @@ def build_fingerprint(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> st
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def last_build(con: duckdb.DuckDBPyConnection) -> str | None:
+def _meta(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     try:
-        row = con.execute(f"SELECT value FROM {STATE_SCHEMA}.meta WHERE name = ?", [_KEY]).fetchone()
+        row = con.execute(f"SELECT value FROM {STATE_SCHEMA}.meta WHERE name = ?", [name]).fetchone()
     except duckdb.CatalogException:
         return None
     return row[0] if row else None
+
+
+def last_build(con: duckdb.DuckDBPyConnection) -> str | None:
+    return _meta(con, _KEY)
+
+
+def needs_full_refresh(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> bool:
+    """Whether the incremental models must be rebuilt whole: no pending list to build from, or no
+    complete build of this warehouse by this very dbt project."""
+    try:
+        con.execute(f"SELECT count(*) FROM {PENDING_TABLE}").fetchone()
+    except duckdb.CatalogException:
+        return True
+    return _meta(con, _PROJECT_KEY) != project_fingerprint(manifest_path)
 
 
 def record_build(con: duckdb.DuckDBPyConnection, fingerprint: str | None) -> None:
@@ -60,11 +90,24 @@ def record_build(con: duckdb.DuckDBPyConnection, fingerprint: str | None) -> Non
     con.execute(f"INSERT INTO {STATE_SCHEMA}.meta VALUES (?, ?)", [_KEY, fingerprint])
 
 
-def forget_build(con: duckdb.DuckDBPyConnection) -> None:
+def forget_build(con: duckdb.DuckDBPyConnection, *, full_refresh: bool = False) -> None:
+    """Before a build: it is not the last good one until it succeeds. A full refresh that fails half-way
+    must be done again whole (an incremental one need not: the pending documents stay pending)."""
+    names = [_KEY, _PROJECT_KEY] if full_refresh else [_KEY]
     try:
-        con.execute(f"DELETE FROM {STATE_SCHEMA}.meta WHERE name = ?", [_KEY])
+        con.execute(f"DELETE FROM {STATE_SCHEMA}.meta WHERE list_contains(?, name)", [names])
     except duckdb.CatalogException:
         pass
+
+
+def record_complete_build(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> None:
+    """After a successful build of every model: the incremental models hold every document as this
+    project builds it, so nothing is pending."""
+    con.execute(f"DELETE FROM {PENDING_TABLE}")
+    con.execute(f"DELETE FROM {STATE_SCHEMA}.meta WHERE name = ?", [_PROJECT_KEY])
+    con.execute(
+        f"INSERT INTO {STATE_SCHEMA}.meta VALUES (?, ?)", [_PROJECT_KEY, project_fingerprint(manifest_path)]
+    )
 
 
 # The steps after dbt record, per warehouse, the build they finished for: a refresh skips dbt only when

@@ -4,6 +4,8 @@
 (`raw_state.loaded`), so a refresh deletes the rows of removed and changed documents and inserts the
 rows of new and changed ones, reading only their Parquet files. A DuckDB file without that state (a new
 warehouse, a new raw schema) is loaded whole from the files, without extracting anything again.
+Every document inserted or deleted is also listed in `raw_state.pending` until a dbt build succeeds
+(orchestration/warehouse/build_state.py): the per-document dbt models replace those documents' rows only.
 `write_raw` replaces the raw tables with in-memory extractions (tests, tools). Rows go in through Arrow
 tables, so Decimals stay Decimals.
 """
@@ -19,9 +21,11 @@ from ..extract.result import DocumentExtraction
 from .raw_files import RawStore, arrow_schema, raw_columns, rows_to_arrow, schema_fingerprint
 from .raw_schema import RAW_SCHEMA, all_raw_tables, create_raw_tables_sql
 
-__all__ = ["raw_columns", "write_raw", "sync_raw_tables", "SyncOutcome", "STATE_SCHEMA"]
+__all__ = ["raw_columns", "write_raw", "sync_raw_tables", "SyncOutcome", "STATE_SCHEMA", "PENDING_TABLE"]
 
 STATE_SCHEMA = "raw_state"
+# Documents inserted or deleted since the last successful dbt build (the dbt source raw_state.pending).
+PENDING_TABLE = f"{STATE_SCHEMA}.pending"
 # Documents inserted per batch: memory is bounded by a batch's rows, not by the corpus.
 LOAD_BATCH = 200
 
@@ -56,6 +60,7 @@ class SyncOutcome:
     deleted: list[str] = field(default_factory=list)
     full_load: bool = False
     counts: dict[str, int] = field(default_factory=dict)
+    pending: int = 0  # documents in raw_state.pending after the sync
 
     @property
     def changed(self) -> bool:
@@ -88,6 +93,11 @@ def _reset(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"CREATE TABLE {STATE_SCHEMA}.loaded (document_key VARCHAR PRIMARY KEY, input_version VARCHAR)"
     )
+    _create_pending(con)
+
+
+def _create_pending(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE TABLE IF NOT EXISTS {PENDING_TABLE} (document_key VARCHAR PRIMARY KEY)")
 
 
 def loaded_versions(con: duckdb.DuckDBPyConnection) -> dict[str, str] | None:
@@ -114,6 +124,12 @@ def sync_raw_tables(con: duckdb.DuckDBPyConnection, store: RawStore, markers: di
         wanted = {key: marker["input_version"] for key, marker in markers.items()}
         outcome.deleted = sorted(key for key, version in loaded.items() if wanted.get(key) != version)
         outcome.inserted = sorted(key for key, version in wanted.items() if loaded.get(key) != version)
+        # Kept until a dbt build succeeds: a build that fails (or is not run) leaves them for the next one.
+        _create_pending(con)
+        con.execute(
+            f"INSERT OR IGNORE INTO {PENDING_TABLE} SELECT unnest(CAST(? AS VARCHAR[]))",
+            [sorted(set(outcome.inserted) | set(outcome.deleted))],
+        )
         if outcome.deleted:
             con.execute("CREATE OR REPLACE TEMP TABLE stale_documents (document_key VARCHAR)")
             con.executemany("INSERT INTO stale_documents VALUES (?)", [[key] for key in outcome.deleted])
@@ -141,6 +157,7 @@ def sync_raw_tables(con: duckdb.DuckDBPyConnection, store: RawStore, markers: di
         table: int(con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{table}").fetchone()[0])
         for table in all_raw_tables()
     }
+    outcome.pending = int(con.execute(f"SELECT count(*) FROM {PENDING_TABLE}").fetchone()[0])
     return outcome
 
 

@@ -3,12 +3,13 @@
 -- on validation, so reconciliation can read the cells (with resolved codes: int_resolved_cells) before
 -- deciding which tables publish. Left join: a cell whose document is missing keeps a NULL department,
 -- which the tests on the marts report.
+{{ incremental_by_document() }}
 with cells as (
-    select * from {{ ref('stg_raw__cells') }}
+    select * from {{ for_changed_documents(ref('stg_raw__cells')) }}
 ),
 
 documents as (
-    select * from {{ ref('int_documents') }}
+    select * from {{ for_changed_documents(ref('int_documents')) }}
 )
 
 select

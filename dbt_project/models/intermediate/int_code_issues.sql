@@ -2,8 +2,9 @@
 -- document's fiscal year (kept as printed: `warning`) or that were repaired from their printed name
 -- (`info`). One row per document and code, pointing at the first cell that prints it so the reader can
 -- find it in the source (and its printed place: source_page, source_locator).
+{{ incremental_by_document() }}
 with cells as (
-    select * from {{ ref('int_resolved_cells') }}
+    select * from {{ for_changed_documents(ref('int_resolved_cells')) }}
 ),
 
 code_usages as (

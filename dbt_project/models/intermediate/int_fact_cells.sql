@@ -5,8 +5,9 @@
 -- mart) and the others keep published_in NULL, pointing at the fact through fact_cell_key so that
 -- reconciliation can compare them. Cells that are no candidate (totals rows, carry-over columns,
 -- component fund scopes of 三公) also keep published_in NULL.
+{{ incremental_by_document() }}
 with cells as (
-    select * from {{ ref('int_published_cells') }}
+    select * from {{ for_changed_documents(ref('int_published_cells')) }}
 ),
 
 candidates as (

@@ -5,16 +5,17 @@
 -- department-wide target / evaluation per indicator and document, so one block is the department's
 -- (is_other_unit false): the one naming the document's department code or name, else the first printed;
 -- the others are other units' (published in the fct_unit_performance_* extensions).
+{{ incremental_by_document() }}
 with blocks as (
-    select * from {{ ref('stg_raw__performance_project') }}
+    select * from {{ for_changed_documents(ref('stg_raw__performance_project')) }}
 ),
 
 documents as (
-    select * from {{ ref('int_documents') }}
+    select * from {{ for_changed_documents(ref('int_documents')) }}
 ),
 
 table_status as (
-    select * from {{ ref('int_table_status') }}
+    select * from {{ for_changed_documents(ref('int_table_status')) }}
 ),
 
 placed as (

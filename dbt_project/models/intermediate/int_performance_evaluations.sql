@@ -3,20 +3,21 @@
 -- indicator is its task name) and table status. Of the rows sharing (document, project, indicator) the
 -- first printed is the fact; later ones go to quarantine as duplicates. Rows of another unit's
 -- department-wide block (is_other_unit, see int_performance_blocks) have their own grain: the block.
+{{ incremental_by_document() }}
 with evaluations as (
-    select * from {{ ref('stg_raw__performance_evaluation') }}
+    select * from {{ for_changed_documents(ref('stg_raw__performance_evaluation')) }}
 ),
 
 documents as (
-    select * from {{ ref('int_documents') }}
+    select * from {{ for_changed_documents(ref('int_documents')) }}
 ),
 
 table_status as (
-    select * from {{ ref('int_table_status') }}
+    select * from {{ for_changed_documents(ref('int_table_status')) }}
 ),
 
 blocks as (
-    select * from {{ ref('int_performance_blocks') }}
+    select * from {{ for_changed_documents(ref('int_performance_blocks')) }}
 ),
 
 placed as (

@@ -1,19 +1,20 @@
 -- The amounts printed in the funding blocks of target and evaluation tables, with the block's project
 -- and the table's status (a failed table's amounts go to quarantine).
+{{ incremental_by_document() }}
 with funding as (
-    select * from {{ ref('stg_raw__performance_funding') }}
+    select * from {{ for_changed_documents(ref('stg_raw__performance_funding')) }}
 ),
 
 blocks as (
-    select * from {{ ref('int_performance_blocks') }}
+    select * from {{ for_changed_documents(ref('int_performance_blocks')) }}
 ),
 
 documents as (
-    select * from {{ ref('int_documents') }}
+    select * from {{ for_changed_documents(ref('int_documents')) }}
 ),
 
 table_status as (
-    select * from {{ ref('int_table_status') }}
+    select * from {{ for_changed_documents(ref('int_table_status')) }}
 )
 
 select

@@ -1,11 +1,12 @@
 -- The cells of the tables that publish (int_table_status), with their resolved codes: the input of the
 -- fact tables (int_fact_cells) and of the code dimensions.
+{{ incremental_by_document() }}
 with cells as (
-    select * from {{ ref('int_resolved_cells') }}
+    select * from {{ for_changed_documents(ref('int_resolved_cells')) }}
 ),
 
 table_status as (
-    select * from {{ ref('int_table_status') }}
+    select * from {{ for_changed_documents(ref('int_table_status')) }}
 )
 
 select cells.*

@@ -2,6 +2,7 @@
 -- evaluation and funding amount of a table that failed an error-level check (reason `table failed
 -- <checks>`); and a target or evaluation that repeats one stated earlier in its document (same project,
 -- indicator and period), which cannot be a second fact of the same grain.
+{{ incremental_by_document() }}
 with extraction_quarantine as (
     select
         document_key,
@@ -15,7 +16,7 @@ with extraction_quarantine as (
         raw_value,
         reason,
         'extraction' as quarantined_by
-    from {{ ref('stg_raw__quarantine') }}
+    from {{ for_changed_documents(ref('stg_raw__quarantine')) }}
 ),
 
 failed_table_cells as (
@@ -32,8 +33,8 @@ failed_table_cells as (
         cells.raw_value,
         coalesce('table failed ' || table_status.failed_checks, 'table not in raw.tables') as reason,
         'validation' as quarantined_by
-    from {{ ref('int_cells') }} as cells
-    left join {{ ref('int_table_status') }} as table_status
+    from {{ for_changed_documents(ref('int_cells')) }} as cells
+    left join {{ for_changed_documents(ref('int_table_status')) }} as table_status
         on table_status.document_key = cells.document_key
         and table_status.table_seq = cells.table_seq
     where not coalesce(table_status.is_published, false)
@@ -55,7 +56,7 @@ performance_targets as (
             else 'duplicate target: the same project, indicator and period is stated first at ' || first_stated_at
         end as reason,
         case when not is_published then 'validation' else 'dbt' end as quarantined_by
-    from {{ ref('int_performance_targets') }}
+    from {{ for_changed_documents(ref('int_performance_targets')) }}
     where not is_published or rank_in_grain > 1
 ),
 
@@ -75,7 +76,7 @@ performance_evaluations as (
             else 'duplicate evaluation: the same project and indicator is stated first at ' || first_stated_at
         end as reason,
         case when not is_published then 'validation' else 'dbt' end as quarantined_by
-    from {{ ref('int_performance_evaluations') }}
+    from {{ for_changed_documents(ref('int_performance_evaluations')) }}
     where not is_published or rank_in_grain > 1
 ),
 
@@ -92,7 +93,7 @@ performance_funding as (
         raw_value,
         'table failed ' || failed_checks as reason,
         'validation' as quarantined_by
-    from {{ ref('int_performance_funding') }}
+    from {{ for_changed_documents(ref('int_performance_funding')) }}
     where not is_published
 )
 

@@ -4,8 +4,9 @@
 -- code_origin says where a published code comes from: `printed`, `inferred` (by the extraction, from
 -- the name and its parent, when the source omits or truncates it) or `repaired` (a printed code not in
 -- force that year, replaced by the code its printed name names). code_inferred: the code is not as printed.
+{{ incremental_by_document() }}
 with cells as (
-    select * from {{ ref('int_cells') }}
+    select * from {{ for_changed_documents(ref('int_cells')) }}
 ),
 
 function_codes as (

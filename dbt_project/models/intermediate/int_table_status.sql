@@ -1,12 +1,13 @@
 -- Whether each table of each document may publish its facts: a table publishes unless an error-level
 -- finding names it (or names its whole document). failed_checks lists the failed checks, sorted, so the
 -- quarantine reason is the same in every run.
+{{ incremental_by_document() }}
 with tables as (
-    select * from {{ ref('stg_raw__tables') }}
+    select * from {{ for_changed_documents(ref('stg_raw__tables')) }}
 ),
 
 reconciliation_errors as (
-    select * from {{ ref('int_reconciliation_errors') }}
+    select * from {{ for_changed_documents(ref('int_reconciliation_errors')) }}
 ),
 
 errors_per_table as (

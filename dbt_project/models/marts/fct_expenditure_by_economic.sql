@@ -4,14 +4,15 @@
 -- A code printed in one block only, in a table without a 合计 column (决算 tables print each code
 -- under 人员经费 or under 公用经费) states its total too: that fact is also published with cost_type
 -- 'total', from the same cell, so that one query (cost_type = 'total') sums every document the same way.
+{{ incremental_by_document() }}
 with printed as (
-    select * from {{ ref('int_fact_cells') }}
+    select * from {{ for_changed_documents(ref('int_fact_cells')) }}
     where published_in = 'fct_expenditure_by_economic'
 ),
 
 tables_with_total_column as (
     select distinct document_key, table_seq
-    from {{ ref('int_fact_cells') }}
+    from {{ for_changed_documents(ref('int_fact_cells')) }}
     where fact_table = 'expenditure_by_economic' and cost_type = 'total' and row_role = 'item'
 ),
 

@@ -1,5 +1,6 @@
 -- Extension: the amounts printed in the funding blocks of target and evaluation tables (资金总额, fund
 -- sources, 基本支出 / 项目支出 and sub-items), one fact per block, flow, item and period.
+{{ incremental_by_document() }}
 select
     cast(document_key as varchar) as document_key,
     cast(department_key as varchar) as department_key,
@@ -17,5 +18,5 @@ select
     cast(block_seq as integer) as block_seq,
     cast(line_number as integer) as source_line,
     {{ source_place() }}
-from {{ ref('int_performance_funding') }}
+from {{ for_changed_documents(ref('int_performance_funding')) }}
 where is_published

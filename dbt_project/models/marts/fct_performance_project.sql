@@ -1,5 +1,6 @@
 -- Extension: one row per project (or department-wide) block of a published target or evaluation table,
 -- with the amounts, scores and goals the block prints (attributes: every label as printed, JSON).
+{{ incremental_by_document() }}
 select
     cast(document_key as varchar) as document_key,
     cast(department_key as varchar) as department_key,
@@ -39,5 +40,5 @@ select
     cast(actual_outcome as varchar) as actual_outcome,
     cast(attributes as varchar) as attributes,
     {{ source_place() }}
-from {{ ref('int_performance_blocks') }}
+from {{ for_changed_documents(ref('int_performance_blocks')) }}
 where is_published

@@ -2,6 +2,7 @@
 -- naming the fact table it became (NULL when it only backs a total, states a fact that another cell
 -- states first (fact_cell_key points at that one), or is no fact of the contract). Together with
 -- quarantined_row it accounts for every printed numeric cell.
+{{ incremental_by_document() }}
 select
     cast(cell_key as varchar) as source_cell_key,
     cast(document_key as varchar) as document_key,
@@ -45,4 +46,4 @@ select
     cast(published_in as varchar) as published_in,
     cast(fact_cell_key as varchar) as fact_cell_key,
     {{ source_place() }}
-from {{ ref('int_fact_cells') }}
+from {{ for_changed_documents(ref('int_fact_cells')) }}

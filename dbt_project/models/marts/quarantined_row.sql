@@ -1,5 +1,6 @@
 -- Every printed numeric cell that is not published, with the reason: the extraction's quarantine and
 -- the cells of tables that failed an error-level check (reason `table failed <checks>`).
+{{ incremental_by_document() }}
 select
     cast(document_key as varchar) as document_key,
     cast(source_table as varchar) as source_table,
@@ -11,4 +12,4 @@ select
     cast(line_number as integer) as source_line,
     cast(quarantined_by as varchar) as quarantined_by,
     {{ source_place() }}
-from {{ ref('int_quarantined_cells') }}
+from {{ for_changed_documents(ref('int_quarantined_cells')) }}

@@ -3,19 +3,20 @@
 -- quality report counts checks passed and failed from here; int_reconciliation_findings keeps the ones
 -- that did not pass. outcome: pass | rounding_gap (info) | fail (error, or warning when parts could not
 -- be read) | disagreement (warning: tables disagree and none can be blamed) | missing (warning).
+{{ incremental_by_document() }}
 with within_table as (
     select *, 'within_table' as rule_family
-    from {{ ref('int_reconciliation_within_table') }}
+    from {{ for_changed_documents(ref('int_reconciliation_within_table')) }}
 ),
 
 cross_table as (
     select *, 'cross_table' as rule_family
-    from {{ ref('int_reconciliation_cross_table') }}
+    from {{ for_changed_documents(ref('int_reconciliation_cross_table')) }}
 ),
 
 performance as (
     select *, 'performance' as rule_family
-    from {{ ref('int_reconciliation_performance') }}
+    from {{ for_changed_documents(ref('int_reconciliation_performance')) }}
 ),
 
 all_checks as (

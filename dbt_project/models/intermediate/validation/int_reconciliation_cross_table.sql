@@ -11,14 +11,15 @@
 --      disagree with them are the odd ones out (`error`);
 --   3. otherwise no table can be blamed: every table that disagrees gets a `warning` naming all values.
 -- Agreement within the tolerance but not to the cent is a rounding gap (`info`).
+{{ incremental_by_document() }}
 with inputs as (
-    select * from {{ ref('int_reconciliation_inputs') }}
+    select * from {{ for_changed_documents(ref('int_reconciliation_inputs')) }}
     where figure is not null
 ),
 
 within_table_errors as (
     select distinct document_key, table_seq
-    from {{ ref('int_reconciliation_within_table') }}
+    from {{ for_changed_documents(ref('int_reconciliation_within_table')) }}
     where severity = 'error'
 ),
 
@@ -321,7 +322,7 @@ function_table_codes as (
         arg_min(line_number, [row_seq, col_seq]) as line_number,
         arg_min(column_label, [row_seq, col_seq]) as column_label,
         max(abs(amount)) as largest_amount
-    from {{ ref('int_reconciliation_inputs') }}
+    from {{ for_changed_documents(ref('int_reconciliation_inputs')) }}
     where fact_table = 'expenditure_by_function'
         and not is_summary_table
         and row_role = 'item'

@@ -2,12 +2,13 @@
 -- Two sources: the extraction's own error rows (raw.dq_issue, e.g. a header that does not line up, an
 -- unreadable document) and reconciliation's error findings (int_reconciliation_findings). A row whose
 -- table_seq is NULL concerns the whole document: every table of that document is held back.
+{{ incremental_by_document() }}
 select
     document_key,
     table_seq,
     check_name,
     detail
-from {{ ref('stg_raw__dq_issue') }}
+from {{ for_changed_documents(ref('stg_raw__dq_issue')) }}
 where severity = 'error'
 union
 select
@@ -15,5 +16,5 @@ select
     table_seq,
     check_name,
     detail
-from {{ ref('int_reconciliation_findings') }}
+from {{ for_changed_documents(ref('int_reconciliation_findings')) }}
 where severity = 'error'

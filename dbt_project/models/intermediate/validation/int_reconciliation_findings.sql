@@ -3,8 +3,9 @@
 -- source_page, source_locator). The rounding gaps are here as `info`: they are part of what the source
 -- shows, not errors. Feeds dq_issue (int_dq_issues) and, for the error-level ones,
 -- int_reconciliation_errors.
+{{ incremental_by_document() }}
 with findings as (
-    select * from {{ ref('int_reconciliation_checks') }}
+    select * from {{ for_changed_documents(ref('int_reconciliation_checks')) }}
     where outcome <> 'pass'
 ),
 
@@ -13,13 +14,13 @@ printed_places as (
     -- printed blank there, or a block of a performance table (read by content: the row's own place,
     -- column_label NULL).
     select document_key, table_seq, line_number, column_label, col_seq as place_order, source_page, source_locator
-    from {{ ref('int_cells') }}
+    from {{ for_changed_documents(ref('int_cells')) }}
     union all
     select document_key, table_seq, line_number, column_label, col_seq, source_page, source_locator
-    from {{ ref('stg_raw__blank_totals') }}
+    from {{ for_changed_documents(ref('stg_raw__blank_totals')) }}
     union all
     select document_key, table_seq, line_number, null, 0, source_page, source_locator
-    from {{ ref('stg_raw__performance_project') }}
+    from {{ for_changed_documents(ref('stg_raw__performance_project')) }}
 ),
 
 finding_places as (

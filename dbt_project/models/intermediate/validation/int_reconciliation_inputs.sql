@@ -12,9 +12,10 @@
 --                no money carried over, this year's money (本年) is all the money. A document that prints no
 --                revenue is compared like with like only.
 -- Nothing is decided here; the rules are in int_reconciliation_within_table and _cross_table.
+{{ incremental_by_document() }}
 with cells as (
     -- codes as the warehouse will publish them (a truncated 201320 is 2013204 here)
-    select * from {{ ref('int_resolved_cells') }}
+    select * from {{ for_changed_documents(ref('int_resolved_cells')) }}
 ),
 
 table_shapes as (

@@ -19,12 +19,13 @@
 --   performance_amount_equals_project            the block's amount = its project's in the project table
 --   performance_project_equals_department_line   a project's table = its line in the 部门整体 table (002)
 -- The comparison is `equal` (a sum), `at_most` (a part of a whole) or `rate` (a ratio of rounded figures).
+{{ incremental_by_document() }}
 with funding as (
-    select * from {{ ref('stg_raw__performance_funding') }}
+    select * from {{ for_changed_documents(ref('stg_raw__performance_funding')) }}
 ),
 
 blocks as (
-    select * from {{ ref('stg_raw__performance_project') }}
+    select * from {{ for_changed_documents(ref('stg_raw__performance_project')) }}
 ),
 
 quarantine as (
@@ -32,7 +33,7 @@ quarantine as (
     select
         document_key, table_seq, line_number,
         {{ reconciliation_unreadable_bound('raw_value') }} as bound
-    from {{ ref('stg_raw__quarantine') }}
+    from {{ for_changed_documents(ref('stg_raw__quarantine')) }}
     where table_seq is not null
         and (
             column_label like 'revenue/%' or column_label like 'expenditure/%'
@@ -305,7 +306,7 @@ executions as (
     select
         'task', document_key, table_seq, source_table, line_number, source_row,
         planned_amount, executed_amount, execution_rate_text
-    from {{ ref('stg_raw__performance_evaluation') }}
+    from {{ for_changed_documents(ref('stg_raw__performance_evaluation')) }}
     where row_kind = 'task' and planned_amount is not null and executed_amount is not null
 ),
 
@@ -359,13 +360,13 @@ performance_execution_rate as (
 
 target_amounts as (
     select document_key, table_seq, block_seq, min(project_amount) as project_amount
-    from {{ ref('stg_raw__performance_target') }}
+    from {{ for_changed_documents(ref('stg_raw__performance_target')) }}
     where project_amount is not null
     group by document_key, table_seq, block_seq
 ),
 
 project_cells as (
-    select * from {{ ref('int_reconciliation_inputs') }}
+    select * from {{ for_changed_documents(ref('int_reconciliation_inputs')) }}
     where fact_table = 'project_expenditure' and row_role = 'item' and project_name is not null
 ),
 
@@ -412,11 +413,11 @@ candidates as (
 project_tables_at_fault as (
     -- Project tables that fail a rule of their own: a figure they state cannot convict another table.
     select distinct document_key, source_table
-    from {{ ref('int_reconciliation_within_table') }}
+    from {{ for_changed_documents(ref('int_reconciliation_within_table')) }}
     where severity = 'error'
     union
     select distinct document_key, source_table
-    from {{ ref('int_reconciliation_cross_table') }}
+    from {{ for_changed_documents(ref('int_reconciliation_cross_table')) }}
     where severity = 'error'
 ),
 

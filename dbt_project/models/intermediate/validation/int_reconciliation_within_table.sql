@@ -9,8 +9,9 @@
 -- `missing` (a warning: the total cannot be verified) wherever its parts are printed.
 -- A failed sum is an `error`, unless cells that may be among its parts could not be read (quarantined,
 -- or a code too damaged to place): then it cannot be verified and is a `warning`.
+{{ incremental_by_document() }}
 with printed as (
-    select * from {{ ref('int_reconciliation_inputs') }}
+    select * from {{ for_changed_documents(ref('int_reconciliation_inputs')) }}
 ),
 
 inputs as (
@@ -23,7 +24,7 @@ inputs as (
         blank.fund_scope, blank.revenue_source, blank.category, blank.measure,
         cast(null as decimal(18, 4)) as amount,
         tables.is_summary_table
-    from {{ ref('stg_raw__blank_totals') }} as blank
+    from {{ for_changed_documents(ref('stg_raw__blank_totals')) }} as blank
     inner join (
         select document_key, table_seq, bool_or(is_summary_table) as is_summary_table
         from printed group by document_key, table_seq
@@ -40,8 +41,8 @@ quarantine as (
             / case when tables.source_unit = '元' then 10000 else 1 end as bound,
         {{ reconciliation_quarantined_amount('quarantine.raw_value') }}
             / case when tables.source_unit = '元' then 10000 else 1 end as exact_value
-    from {{ ref('stg_raw__quarantine') }} as quarantine
-    left join {{ ref('stg_raw__tables') }} as tables
+    from {{ for_changed_documents(ref('stg_raw__quarantine')) }} as quarantine
+    left join {{ for_changed_documents(ref('stg_raw__tables')) }} as tables
         on tables.document_key = quarantine.document_key and tables.table_seq = quarantine.table_seq
     where quarantine.table_seq is not null
 ),
@@ -889,7 +890,7 @@ verdicts as (
         select
             document_key, table_seq, line_number, column_label, min(source_locator) as source_locator,
             bool_or(table_prints_sums) as table_prints_sums
-        from {{ ref('stg_raw__blank_totals') }}
+        from {{ for_changed_documents(ref('stg_raw__blank_totals')) }}
         group by document_key, table_seq, line_number, column_label
     ) as blank
         on with_unreadable_parts.found is null
