@@ -2,10 +2,12 @@
 
 For each N: a full refresh into a new warehouse, a refresh with nothing changed, and a refresh after
 one document changed; each with wall time, CPU time (all processes), peak RSS (sum over the refresh's
-process tree, sampled every 0.2 s) and the time of each stage as the CLI prints it.
+process tree, sampled every 0.2 s;
+also the summed PSS, which counts a page shared by forked processes once) and the time of each stage as the CLI prints it.
 
     python benchmarks/scale.py [N ...]          # default: 100 1000
     python benchmarks/scale.py --keep DIR N     # keep corpora and warehouses in DIR
+    python benchmarks/scale.py --text-only N    # text documents only, as the goals are stated
 """
 
 from __future__ import annotations
@@ -32,9 +34,23 @@ _PAGE = os.sysconf("SC_PAGE_SIZE")
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _tree_rss(root: int, cpu: dict[int, float] | None = None) -> int:
-    """Resident bytes of a process and all its descendants (from /proc); `cpu` gets each one's CPU
-    seconds so far (the last value seen counts for a process that ends between samples)."""
+def _pss(pid: int) -> int:
+    """Proportional set size in bytes: resident pages with each shared page divided among the
+    processes that map it (the forked step processes share their loaded code with the server)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _tree_rss(root: int, cpu: dict[int, float] | None = None) -> tuple[int, int]:
+    """Resident bytes (RSS summed, PSS summed) of a process and all its descendants (from /proc);
+    `cpu` gets each one's CPU seconds so far (the last value seen counts for a process that ends
+    between samples)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     ticks: dict[int, int] = {}
@@ -49,15 +65,17 @@ def _tree_rss(root: int, cpu: dict[int, float] | None = None) -> int:
         pid, ppid = int(entry), int(fields[1])
         children.setdefault(ppid, []).append(pid)
         rss[pid] = int(fields[21]) * _PAGE
-        ticks[pid] = int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
-    total, todo = 0, [root]
+        # utime + stime: its own CPU only (cutime/cstime would count its reaped children twice)
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    total, proportional, todo = 0, 0, [root]
     while todo:
         pid = todo.pop()
         total += rss.get(pid, 0)
+        proportional += _pss(pid)
         if cpu is not None and pid in ticks:
             cpu[pid] = max(cpu.get(pid, 0.0), ticks[pid] / _TICK)
         todo += children.get(pid, [])
-    return total
+    return total, proportional
 
 
 def run_refresh(sources: Path, warehouse: Path) -> dict:
@@ -78,12 +96,13 @@ def run_refresh(sources: Path, warehouse: Path) -> dict:
     process = subprocess.Popen(
         cli, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    peak = [0]
+    peak = [0, 0]
     cpu: dict[int, float] = {}
 
     def sample() -> None:
         while process.poll() is None:
-            peak[0] = max(peak[0], _tree_rss(process.pid, cpu))
+            rss, pss = _tree_rss(process.pid, cpu)
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -109,6 +128,7 @@ def run_refresh(sources: Path, warehouse: Path) -> dict:
             (after.children_user - before.children_user) + (after.children_system - before.children_system),
         ),
         "peak_rss_mb": peak[0] / 2**20,
+        "peak_pss_mb": peak[1] / 2**20,
         "stages": stages,
     }
 
@@ -157,7 +177,8 @@ def _print(n: int, scenario: str, result: dict) -> None:
     stages = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in result["stages"].items())
     print(
         f"N={n:>6} {scenario:<16} wall {result['wall']:7.1f}s  cpu {result['cpu']:7.1f}s  "
-        f"peak RSS {result['peak_rss_mb']:7.0f} MB  {'ok' if result['ok'] else 'FAILED'}\n    {stages}",
+        f"peak RSS {result['peak_rss_mb']:7.0f} MB (PSS {result['peak_pss_mb']:.0f} MB)  "
+        f"{'ok' if result['ok'] else 'FAILED'}\n    {stages}",
         flush=True,
     )
 
@@ -166,13 +187,17 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("sizes", nargs="*", type=int, default=[100, 1000])
     parser.add_argument("--keep", metavar="DIR")
+    parser.add_argument(
+        "--text-only", action="store_true", help="the seeds' text layouts only (the goals' corpus)"
+    )
     args = parser.parse_args()
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="cnbudget-scale-"))
     try:
         for n in args.sizes:
-            sources, warehouse = root / f"corpus_{n}", root / f"warehouse_{n}"
+            kind = "text" if args.text_only else "mixed"
+            sources, warehouse = root / f"corpus_{kind}_{n}", root / f"warehouse_{kind}_{n}"
             shutil.rmtree(warehouse, ignore_errors=True)
-            write_corpus(n, sources)
+            write_corpus(n, sources, text_only=args.text_only)
             full = run_refresh(sources, warehouse)
             _print(n, "full refresh", full)
             if full["ok"]:
