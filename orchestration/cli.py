@@ -323,7 +323,10 @@ def _instance():
         with dg.DagsterInstance.get() as instance:
             yield instance
         return
-    with tempfile.TemporaryDirectory(prefix="cnbudget-dagster-") as folder:
+    # Its event log is SQLite, written once per event by every step process (thousands per run) and
+    # thrown away after the run: on a memory file system a commit costs no disk sync.
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="cnbudget-dagster-", dir=shm) as folder:
         with dg.DagsterInstance.local_temp(
             tempdir=folder, overrides={"telemetry": {"enabled": False}}
         ) as instance:

@@ -31,7 +31,7 @@ from .source_files import classify
 # over the workers and few of them are left at the end. Memory does not grow with the chunk: a step
 # extracts, validates and writes BATCH documents at a time (pandera's cost is per call, so not one).
 MIN_CHUNK, MAX_CHUNK, CHUNKS_PER_WORKER = 25, 250, 4
-BATCH = 25
+BATCH = 50
 
 
 def chunk_size(documents: int, workers: int | None = None) -> int:

@@ -52,6 +52,12 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, data) -> None:
         con.unregister("incoming_rows")
 
 
+def _insert_files(con: duckdb.DuckDBPyConnection, table: str, urls: list[str]) -> None:
+    """Insert the rows of these raw files: DuckDB reads the Parquet files itself (in parallel, with no
+    Arrow table per file in Python), by column name."""
+    con.execute(f"INSERT INTO {RAW_SCHEMA}.{table} BY NAME SELECT * FROM read_parquet(?)", [urls])
+
+
 @dataclass
 class SyncOutcome:
     """What a sync changed: documents inserted (new or changed) and deleted (changed or removed)."""
@@ -140,12 +146,13 @@ def sync_raw_tables(con: duckdb.DuckDBPyConnection, store: RawStore, markers: di
             con.execute(
                 f"DELETE FROM {STATE_SCHEMA}.loaded WHERE document_key IN (SELECT document_key FROM stale_documents)"
             )
+        store.attach_to(con)
         for start in range(0, len(outcome.inserted), LOAD_BATCH):
             batch = outcome.inserted[start : start + LOAD_BATCH]
             for table in all_raw_tables():
                 keys = [key for key in batch if markers[key].get("rows", {}).get(table)]
                 if keys:
-                    _insert(con, table, store.read_table(table, keys))
+                    _insert_files(con, table, store.table_urls(table, keys))
             con.executemany(
                 f"INSERT INTO {STATE_SCHEMA}.loaded VALUES (?, ?)", [[key, wanted[key]] for key in batch]
             )

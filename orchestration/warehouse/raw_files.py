@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import pyarrow as pa
@@ -71,7 +71,7 @@ def schema_fingerprint() -> str:
 
 
 def _quantise(value, arrow_type: pa.DataType):
-    if value is None or not pa.types.is_decimal(arrow_type):
+    if value is None:
         return value
     return Decimal(value).quantize(Decimal(1).scaleb(-arrow_type.scale))
 
@@ -81,10 +81,15 @@ def rows_to_arrow(table: str, rows: list[dict]) -> pa.Table:
     schema = arrow_schema(table)
     names = set(schema.names)
     for row in rows:
-        unknown = set(row) - names
-        if unknown:
-            raise ValueError(f"raw.{table}: row has columns the raw schema does not know: {sorted(unknown)}")
-    data = {field.name: [_quantise(row.get(field.name), field.type) for row in rows] for field in schema}
+        if not names.issuperset(row):
+            unknown = sorted(set(row) - names)
+            raise ValueError(f"raw.{table}: row has columns the raw schema does not know: {unknown}")
+    data = {
+        field.name: [_quantise(row.get(field.name), field.type) for row in rows]
+        if pa.types.is_decimal(field.type)
+        else [row.get(field.name) for row in rows]
+        for field in schema
+    }
     return pa.table(data, schema=schema)
 
 
@@ -110,6 +115,11 @@ def extraction_code_version() -> str:
     return digest.hexdigest()[:16]
 
 
+def _protocols(fs) -> tuple[str, ...]:
+    protocol = fs.protocol
+    return (protocol,) if isinstance(protocol, str) else tuple(protocol)
+
+
 def input_version(sha256: str, manifest_entry: dict | None) -> str:
     """What a document's raw rows depend on: its bytes, its manifest entry, the extraction code."""
     entry = json.dumps(manifest_entry or {}, sort_keys=True, default=str)
@@ -123,19 +133,22 @@ class RawStore:
 
     root: str
 
-    @property
-    def fs(self):
+    # Resolved once per store: a chunk writes a dozen files per document, and resolving the URL each
+    # time cost more than writing them.
+    @cached_property
+    def _resolved(self):
         import fsspec
 
-        fs, _ = fsspec.core.url_to_fs(self.root)
-        return fs
+        fs, path = fsspec.core.url_to_fs(self.root)
+        return fs, path.rstrip("/")
+
+    @property
+    def fs(self):
+        return self._resolved[0]
 
     @property
     def base(self) -> str:
-        import fsspec
-
-        _, path = fsspec.core.url_to_fs(self.root)
-        return path.rstrip("/")
+        return self._resolved[1]
 
     def table_path(self, table: str, document_key: str) -> str:
         return f"{self.base}/{table}/{document_key}.parquet"
@@ -151,27 +164,37 @@ class RawStore:
             path = self.table_path(table, document_key)
             data = tables.get(table)
             if data is not None and data.num_rows:
-                fs.makedirs(f"{self.base}/{table}", exist_ok=True)
+                self._makedirs(f"{self.base}/{table}")
                 buffer = io.BytesIO()
                 pq.write_table(data, buffer, **_WRITE_OPTIONS)
                 with fs.open(path, "wb") as handle:
                     handle.write(buffer.getvalue())
-            elif fs.exists(path):
-                fs.rm(path)
-        fs.makedirs(f"{self.base}/{MARKERS}", exist_ok=True)
+            else:
+                self._remove(path)
+        self._makedirs(f"{self.base}/{MARKERS}")
         text = json.dumps(marker, sort_keys=True, ensure_ascii=False, default=str)
         with fs.open(self.marker_path(document_key), "wb") as handle:
             handle.write(text.encode("utf-8"))
 
+    def _makedirs(self, folder: str) -> None:
+        made = self.__dict__.setdefault("_made", set())
+        if folder not in made:
+            self.fs.makedirs(folder, exist_ok=True)
+            made.add(folder)
+
+    def _remove(self, path: str) -> None:
+        try:
+            self.fs.rm(path)
+        except FileNotFoundError:
+            pass
+
     def remove_document(self, document_key: str) -> None:
         """The marker first (the document stops counting), then its files."""
-        fs = self.fs
         for path in (
             self.marker_path(document_key),
             *(self.table_path(t, document_key) for t in all_raw_tables()),
         ):
-            if fs.exists(path):
-                fs.rm(path)
+            self._remove(path)
 
     def markers(self) -> dict[str, dict]:
         """document_key -> marker of every extracted document."""
@@ -187,15 +210,31 @@ class RawStore:
             markers[marker["document_key"]] = marker
         return markers
 
+    @property
+    def is_local(self) -> bool:
+        return "file" in _protocols(self.fs)
+
+    def table_urls(self, table: str, document_keys: Iterable[str]) -> list[str]:
+        """The files of `table` of these documents as DuckDB's read_parquet takes them: local paths,
+        or URLs of the store's fsspec file system (registered with the connection, `attach_to`)."""
+        paths = [self.table_path(table, key) for key in document_keys]
+        return paths if self.is_local else [self.fs.unstrip_protocol(path) for path in paths]
+
+    def attach_to(self, con) -> None:
+        """Let a DuckDB connection read this store's files (a remote store's fsspec file system)."""
+        if not self.is_local and not con.filesystem_is_registered(_protocols(self.fs)[0]):
+            con.register_filesystem(self.fs)
+
     def read_table(self, table: str, document_keys: Iterable[str]) -> pa.Table:
         """The rows of `table` of these documents (those that have any), in the given order."""
         fs = self.fs
         parts = []
         for key in document_keys:
-            path = self.table_path(table, key)
-            if fs.exists(path):
-                with fs.open(path, "rb") as handle:
+            try:
+                with fs.open(self.table_path(table, key), "rb") as handle:
                     parts.append(pq.read_table(handle, schema=arrow_schema(table)))
+            except FileNotFoundError:
+                continue
         if not parts:
             return arrow_schema(table).empty_table()
         return pa.concat_tables(parts)
