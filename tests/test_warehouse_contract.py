@@ -91,6 +91,38 @@ def test_every_table_is_unique_at_its_grain(con, table):
     assert con.execute(f"select count(*) from marts.{table}").fetchone()[0] > 0
 
 
+def _declared_not_null() -> dict[str, set[str]]:
+    """{mart: columns} whose model YAML declares a not_null constraint (the contract's enforced NOT NULL)."""
+    import yaml
+
+    declared = {}
+    for path in sorted((CONTRACT.parent.parent / "dbt_project" / "models" / "marts").glob("*.yml")):
+        for model in yaml.safe_load(path.read_text(encoding="utf-8"))["models"]:
+            declared[model["name"]] = {
+                column["name"]
+                for column in model.get("columns", [])
+                if {"type": "not_null"} in column.get("constraints", [])
+            }
+    return declared
+
+
+def test_declared_not_null_columns_are_enforced_by_duckdb(con):
+    # Not a dbt test per column but the table's own NOT NULL: DuckDB refuses the row at insert, in a
+    # full build and in every incremental append, and the build fails (nothing is published).
+    declared = _declared_not_null()
+    assert sum(len(columns) for columns in declared.values()) > 200
+    for table, columns in declared.items():
+        not_null = {
+            name
+            for (name,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'marts' and table_name = ? and is_nullable = 'NO'",
+                [table],
+            ).fetchall()
+        }
+        assert not_null == columns, table
+
+
 def test_money_is_decimal_in_wan_yuan_with_four_places(con):
     types = con.execute(
         "select distinct data_type from information_schema.columns "
