@@ -47,7 +47,26 @@ def _pss(pid: int) -> int:
     return 0
 
 
-def _tree_rss(root: int, cpu: dict[int, float] | None = None) -> tuple[int, int]:
+def _role(pid: int) -> str:
+    """What a process of the refresh is, for the memory breakdown: the CLI, dbt, a Dagster step."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            words = handle.read().decode(errors="replace").split("\0")
+    except OSError:
+        return "gone"
+    text = " ".join(words)
+    if "orchestration.cli" in text:
+        return "cli"
+    if "/dbt " in text + " ":
+        return "dbt"
+    if "forkserver" in text:
+        return "step processes (forkserver)"
+    return "other"
+
+
+def _tree_rss(
+    root: int, cpu: dict[int, float] | None = None, parts: dict[str, int] | None = None
+) -> tuple[int, int]:
     """Resident bytes (RSS summed, PSS summed) of a process and all its descendants (from /proc);
     `cpu` gets each one's CPU seconds so far (the last value seen counts for a process that ends
     between samples)."""
@@ -71,7 +90,10 @@ def _tree_rss(root: int, cpu: dict[int, float] | None = None) -> tuple[int, int]
     while todo:
         pid = todo.pop()
         total += rss.get(pid, 0)
-        proportional += _pss(pid)
+        pss = _pss(pid)
+        proportional += pss
+        if parts is not None:
+            parts[_role(pid)] = parts.get(_role(pid), 0) + pss
         if cpu is not None and pid in ticks:
             cpu[pid] = max(cpu.get(pid, 0.0), ticks[pid] / _TICK)
         todo += children.get(pid, [])
@@ -97,12 +119,18 @@ def run_refresh(sources: Path, warehouse: Path) -> dict:
         cli, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     peak = [0, 0]
+    at_peak: dict[str, int] = {}
     cpu: dict[int, float] = {}
 
     def sample() -> None:
         while process.poll() is None:
-            rss, pss = _tree_rss(process.pid, cpu)
-            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+            parts: dict[str, int] = {}
+            rss, pss = _tree_rss(process.pid, cpu, parts)
+            peak[0] = max(peak[0], rss)
+            if pss > peak[1]:
+                peak[1] = pss
+                at_peak.clear()
+                at_peak.update(parts)
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -129,6 +157,7 @@ def run_refresh(sources: Path, warehouse: Path) -> dict:
         ),
         "peak_rss_mb": peak[0] / 2**20,
         "peak_pss_mb": peak[1] / 2**20,
+        "pss_at_peak_mb": {role: size / 2**20 for role, size in sorted(at_peak.items())},
         "stages": stages,
     }
 
@@ -178,7 +207,8 @@ def _print(n: int, scenario: str, result: dict) -> None:
     print(
         f"N={n:>6} {scenario:<16} wall {result['wall']:7.1f}s  cpu {result['cpu']:7.1f}s  "
         f"peak RSS {result['peak_rss_mb']:7.0f} MB (PSS {result['peak_pss_mb']:.0f} MB)  "
-        f"{'ok' if result['ok'] else 'FAILED'}\n    {stages}",
+        f"{'ok' if result['ok'] else 'FAILED'}\n    {stages}\n    PSS at the peak: "
+        + ", ".join(f"{role} {mb:.0f} MB" for role, mb in result["pss_at_peak_mb"].items()),
         flush=True,
     )
 

@@ -23,6 +23,8 @@ from pydantic import PrivateAttr
 
 from .settings import (
     DBT_PROJECT_DIR,
+    DUCKDB_MEMORY_LIMIT,
+    ENV_DUCKDB_MEMORY_LIMIT,
     ENV_DUCKDB_PATH,
     ENV_RAW_LOCATION,
     ENV_RELEASE_TARGET,
@@ -139,7 +141,7 @@ class WarehouseResource(dg.ConfigurableResource):
             raise FileNotFoundError(f"no warehouse at {path}: run `cnbudget refresh` first")
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": DUCKDB_MEMORY_LIMIT})
         except duckdb.IOException as exc:
             if is_lock_error(exc):
                 raise WarehouseLockedError(describe_lock_error(path, exc)) from exc
@@ -156,7 +158,14 @@ class WarehouseResource(dg.ConfigurableResource):
         Restoring keeps one run's folders from leaking into the next one in the same process (tests,
         a long-lived code server).
         """
-        names = (ENV_SOURCES, ENV_WAREHOUSE, ENV_RELEASE_TARGET, ENV_DUCKDB_PATH, ENV_RAW_LOCATION)
+        names = (
+            ENV_SOURCES,
+            ENV_WAREHOUSE,
+            ENV_RELEASE_TARGET,
+            ENV_DUCKDB_PATH,
+            ENV_RAW_LOCATION,
+            ENV_DUCKDB_MEMORY_LIMIT,
+        )
         saved = {name: os.environ.get(name) for name in names}
         settings = self.settings()
         settings.export()

@@ -19,6 +19,13 @@ ENV_WAREHOUSE = "CNBUDGET_WAREHOUSE_DIR"
 ENV_RELEASE_TARGET = "CNBUDGET_RELEASE_TARGET"
 ENV_DUCKDB_PATH = "CNBUDGET_DUCKDB_PATH"
 ENV_RAW_LOCATION = "CNBUDGET_RAW_LOCATION"
+ENV_DUCKDB_MEMORY_LIMIT = "CNBUDGET_DUCKDB_MEMORY_LIMIT"
+
+# What a DuckDB connection that writes the warehouse may hold (the load step's and dbt's, whose profile
+# reads it from CNBUDGET_DUCKDB_MEMORY_LIMIT): beyond it DuckDB spills to a temporary folder beside the
+# file. DuckDB's own default is 80 % of the machine's memory, and dbt's connection held 1.9 GB at
+# 10,000 documents under it; the refresh's processes together are to stay within 2 GB.
+DUCKDB_MEMORY_LIMIT = "1GB"
 
 
 @dataclass(frozen=True)
@@ -72,3 +79,4 @@ class Settings:
         os.environ[ENV_RELEASE_TARGET] = self.release_target
         os.environ[ENV_DUCKDB_PATH] = str(self.duckdb_path)
         os.environ[ENV_RAW_LOCATION] = self.raw_location
+        os.environ.setdefault(ENV_DUCKDB_MEMORY_LIMIT, DUCKDB_MEMORY_LIMIT)
