@@ -576,7 +576,12 @@ def format_summary(
                 f"  not read:           {unreadable} (the others are published; "
                 f"exit status {EXIT_DOCUMENTS_NOT_READ})"
             )
-            lines += [f"    {line}" for line in summary.get("documents_not_read", [])]
+            from .validation.report import SUMMARY_DOCUMENTS
+
+            not_read = summary.get("documents_not_read", [])
+            lines += [f"    {line}" for line in not_read[:SUMMARY_DOCUMENTS]]
+            if len(not_read) > SUMMARY_DOCUMENTS:
+                lines.append(f"    … and {len(not_read) - SUMMARY_DOCUMENTS} more (all in the report)")
     if "tables" in summary:
         lines.append(f"  tables recognised:  {summary['tables_recognised']} of {summary['tables']} found")
     facts = summary.get("facts", {})

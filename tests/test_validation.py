@@ -25,7 +25,7 @@ from helpers_dbt import run_dbt
 from orchestration.cli import EXIT_DOCUMENTS_NOT_READ
 from orchestration.extract.metadata import document_key as document_key_for
 from orchestration.extract.pipeline import extract_document, extract_sources
-from orchestration.validation.report import REPORT_FILE_NAME, build_report
+from orchestration.validation.report import REPORT_FILE_NAME, build_report, write_report
 from orchestration.warehouse.load import write_raw
 
 SEED = {
@@ -295,6 +295,20 @@ def test_the_data_quality_report_of_the_seeds(seeds, tmp_path):
     assert "row is cross-classified" in text  # a quarantined cell with its reason
     assert "| same_figure_across_tables |" in text  # checks passed and failed
     assert build_report(seeds).write_markdown(tmp_path / "again.md").read_text(encoding="utf-8") == text
+    # what a refresh writes: the same text, read and written a few documents at a time
+    overview = write_report(seeds, tmp_path / "streamed.md", batch=2)
+    assert (tmp_path / "streamed.md").read_text(encoding="utf-8") == text
+    assert overview.summary_lines() == report.summary_lines()
+    (findings, documents), *_ = rows(
+        seeds,
+        "select count(*), count(distinct document_key) from marts.dq_issue "
+        "where check_name = 'same_figure_across_tables' and severity = 'error'",
+    )
+    assert f"| same_figure_across_tables | error | {findings} | {documents} |" in text  # corpus-wide
+    assert overview.summary_lines(limit=0)[1:] == [
+        f"  … and {len(report.documents_with_errors())} more documents with errors "
+        "(all in the report and in marts.dq_issue)"
+    ]
 
 
 def test_every_refresh_writes_the_report_into_the_warehouse(seeds_refresh):

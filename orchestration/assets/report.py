@@ -20,19 +20,18 @@ REPORT_ASSET_KEY = dg.AssetKey("data_quality_report")
 
 
 def write_report(warehouse: WarehouseResource):
-    """Build the report from the run's warehouse (read-only) and write it where the run keeps it;
-    return (report, the path it is published at)."""
+    """Write the report of the run's warehouse (read-only, a batch of documents at a time) where the run
+    keeps it; return (its overview, the path it is published at)."""
     from ..publish.release import DEFAULT_MANIFEST
-    from ..validation.report import build_report
+    from ..validation.report import write_report as write_report_file
     from ..warehouse.build_state import current_fingerprint, mark_done
 
     settings = warehouse.settings()
     database = warehouse.database_path()
     fingerprint = current_fingerprint(database, DEFAULT_MANIFEST)
-    report = build_report(database)
-    report.write_markdown(warehouse.report_output_path())
+    overview = write_report_file(database, warehouse.report_output_path())
     mark_done(settings.warehouse_dir, "report", fingerprint)
-    return report, settings.report_path
+    return overview, settings.report_path
 
 
 def build_report_asset(upstream: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:

@@ -93,58 +93,70 @@ class DocumentQuality:
         return [table for table in self.tables if table.published is False]
 
 
+# Documents named one by one in the printed summary; the rest are counted (the report lists them all).
+SUMMARY_DOCUMENTS = 20
+# Documents read from the warehouse and written at a time: memory follows a batch, not the corpus.
+REPORT_BATCH = 500
+
+
+@dataclass(frozen=True)
+class DocumentWithErrors:
+    source_name: str
+    status: str
+    error: str | None
+    errors: int
+    held_back: str  # "table 5 <title> (<checks>); ..." of the tables the errors hold back
+
+
 @dataclass
-class DataQualityReport:
-    duckdb_path: Path
-    documents: list[DocumentQuality]
+class Overview:
+    """The corpus in a few numbers, read from the warehouse with SQL (never document by document)."""
+
+    documents: int = 0
+    read: int = 0
+    by_severity: dict[str, int] = field(default_factory=dict)
+    quarantined: int = 0
+    with_errors: list[DocumentWithErrors] = field(default_factory=list)
+    by_check: list[tuple[str, str, int, int]] = field(default_factory=list)  # check, severity, n, documents
     missing_relations: list[str] = field(default_factory=list)
 
     def counts_by_severity(self) -> dict[str, int]:
-        return {severity: sum(doc.count(severity) for doc in self.documents) for severity in SEVERITIES}
+        return {severity: self.by_severity.get(severity, 0) for severity in SEVERITIES}
 
-    def documents_with_errors(self) -> list[DocumentQuality]:
-        return [doc for doc in self.documents if doc.count("error") or doc.status != "read"]
+    @property
+    def not_read(self) -> list[DocumentWithErrors]:
+        return [doc for doc in self.with_errors if doc.status != "read"]
 
-    def documents_not_read(self) -> list[DocumentQuality]:
-        """Documents that yielded nothing (unreadable, or their extraction failed): the others publish."""
-        return [doc for doc in self.documents if doc.status != "read"]
-
-    def summary_lines(self) -> list[str]:
-        """What the CLI prints after a refresh: counts by severity and the documents with errors."""
+    def summary_lines(self, limit: int = SUMMARY_DOCUMENTS) -> list[str]:
+        """What the CLI prints after a refresh: counts by severity and the first `limit` documents with
+        errors (the report lists every one)."""
         counts = self.counts_by_severity()
-        read = sum(1 for doc in self.documents if doc.status == "read")
-        quarantined = sum(len(doc.quarantined) for doc in self.documents)
         lines = [
-            f"data quality: {len(self.documents)} documents ({read} read, {len(self.documents) - read} "
+            f"data quality: {self.documents} documents ({self.read} read, {self.documents - self.read} "
             f"unreadable); {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info; "
-            f"{quarantined} cells quarantined"
+            f"{self.quarantined} cells quarantined"
         ]
-        for doc in self.documents_with_errors():
+        for doc in self.with_errors[:limit]:
             if doc.status != "read":
                 lines.append(f"  {not_read_line(doc.source_name, doc.status, doc.error)}")
                 continue
-            held = "; ".join(
-                f"table {t.table_seq} {t.source_table} ({t.failed_checks})" for t in doc.tables_held_back
-            )
+            held = f"; held back: {doc.held_back}" if doc.held_back else ""
+            lines.append(f"  {doc.source_name}: {doc.errors} errors{held}")
+        if len(self.with_errors) > limit:
             lines.append(
-                f"  {doc.source_name}: {doc.count('error')} errors" + (f"; held back: {held}" if held else "")
+                f"  … and {len(self.with_errors) - limit} more documents with errors "
+                "(all in the report and in marts.dq_issue)"
             )
         if self.missing_relations:
             lines.append("  not in the warehouse: " + ", ".join(self.missing_relations))
         return lines
 
-    def write_markdown(self, path: Path | str) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.markdown(), encoding="utf-8")
-        return path
-
-    def markdown(self) -> str:
+    def header_markdown(self, database_name: str) -> list[str]:
         counts = self.counts_by_severity()
         out = [
             "# Data-quality report",
             "",
-            f"Warehouse `{self.duckdb_path.name}`: {len(self.documents)} documents; "
+            f"Warehouse `{database_name}`: {self.documents} documents; "
             f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info (rounding gaps "
             "and notes). A table with an error-level finding publishes no facts: its cells are quarantined. "
             "How the checks work: orchestration/validation/reconciliation.md.",
@@ -152,12 +164,21 @@ class DataQualityReport:
         ]
         if self.missing_relations:
             out += ["Not in the warehouse (dbt did not build them): " + ", ".join(self.missing_relations), ""]
-        errors = self.documents_with_errors()
+        if self.by_check:
+            out += [
+                "## Findings by check",
+                "",
+                "| check | severity | findings | documents |",
+                "|---|---|---|---|",
+            ]
+            out += [f"| {check} | {sev} | {n} | {docs} |" for check, sev, n, docs in self.by_check]
+            out.append("")
+        errors = self.with_errors
         out.append(
             "Documents with errors: " + (", ".join(d.source_name for d in errors) if errors else "none")
         )
         out.append("")
-        not_read = self.documents_not_read()
+        not_read = self.not_read
         out += [f"## Documents that could not be read ({len(not_read)})", ""]
         if not_read:
             out += [
@@ -169,6 +190,42 @@ class DataQualityReport:
         else:
             out.append("none")
         out.append("")
+        return out
+
+
+@dataclass
+class DataQualityReport:
+    """A report held in memory (tests, small warehouses); `write_report` streams one to a file."""
+
+    duckdb_path: Path
+    documents: list[DocumentQuality]
+    overview: Overview
+
+    @property
+    def missing_relations(self) -> list[str]:
+        return self.overview.missing_relations
+
+    def counts_by_severity(self) -> dict[str, int]:
+        return self.overview.counts_by_severity()
+
+    def documents_with_errors(self) -> list[DocumentQuality]:
+        return [doc for doc in self.documents if doc.count("error") or doc.status != "read"]
+
+    def documents_not_read(self) -> list[DocumentQuality]:
+        """Documents that yielded nothing (unreadable, or their extraction failed): the others publish."""
+        return [doc for doc in self.documents if doc.status != "read"]
+
+    def summary_lines(self) -> list[str]:
+        return self.overview.summary_lines()
+
+    def write_markdown(self, path: Path | str) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.markdown(), encoding="utf-8")
+        return path
+
+    def markdown(self) -> str:
+        out = self.overview.header_markdown(self.duckdb_path.name)
         for doc in self.documents:
             out += _document_markdown(doc)
         return "\n".join(out).rstrip() + "\n"
@@ -238,13 +295,18 @@ class _Warehouse:
         rows = con.execute("select table_schema, table_name from information_schema.tables").fetchall()
         self.relations = {f"{schema}.{name}" for schema, name in rows}
         self.missing: list[str] = []
+        self.keys: list[str] | None = None  # the documents read (None: all)
 
     def rows(self, relation: str, sql: str) -> list[tuple]:
-        """Rows of `sql` (which reads `relation`), or none when the relation was never built."""
+        """Rows of `sql` (which reads `relation`), or none when the relation was never built. `sql` may
+        say `{documents}` where it keeps only the documents of `keys`."""
         if relation not in self.relations:
             self.missing.append(relation)
             return []
-        return self.con.execute(sql).fetchall()
+        if self.keys is None:
+            return self.con.execute(sql.replace("{documents}", "true")).fetchall()
+        condition = "document_key in (select unnest($keys))"
+        return self.con.execute(sql.replace("{documents}", condition), {"keys": self.keys}).fetchall()
 
 
 def build_report(duckdb_path: Path | str) -> DataQualityReport:
@@ -252,23 +314,103 @@ def build_report(duckdb_path: Path | str) -> DataQualityReport:
     duckdb_path = Path(duckdb_path)
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         warehouse = _Warehouse(con)
-        documents = _documents(warehouse)
-        _add_tables(warehouse, documents)
-        _add_facts(warehouse, documents)
-        _add_checks(warehouse, documents)
-        _add_findings(warehouse, documents)
-        _add_quarantine(warehouse, documents)
-    return DataQualityReport(duckdb_path, list(documents.values()), sorted(set(warehouse.missing)))
+        overview = _overview(warehouse)
+        documents = _read_documents(warehouse)
+    return DataQualityReport(duckdb_path, list(documents.values()), overview)
+
+
+def write_report(duckdb_path: Path | str, path: Path | str, batch: int = REPORT_BATCH) -> Overview:
+    """Write the report of every document to `path`, reading and writing `batch` documents at a time
+    (the same text as `build_report(...).write_markdown(path)`); return the overview."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(duckdb_path), read_only=True) as con, path.open("w", encoding="utf-8") as out:
+        warehouse = _Warehouse(con)
+        overview = _overview(warehouse)
+        pending = "\n".join(overview.header_markdown(Path(duckdb_path).name))
+        keys = [key for key, *_ in _document_rows(warehouse)]
+        for start in range(0, len(keys), batch):
+            warehouse.keys = keys[start : start + batch]
+            for doc in _read_documents(warehouse).values():
+                out.write(pending + "\n")
+                pending = "\n".join(_document_markdown(doc))
+        out.write(pending.rstrip() + "\n")
+    return overview
+
+
+def _read_documents(warehouse: _Warehouse) -> dict[str, DocumentQuality]:
+    documents = _documents(warehouse)
+    _add_tables(warehouse, documents)
+    _add_facts(warehouse, documents)
+    _add_checks(warehouse, documents)
+    _add_findings(warehouse, documents)
+    _add_quarantine(warehouse, documents)
+    return documents
+
+
+def _overview(warehouse: _Warehouse) -> Overview:
+    """Counts, findings by check and the documents with errors, each in one query over the warehouse."""
+    overview = Overview()
+    for status, n in warehouse.rows("raw.documents", "select status, count(*) from raw.documents group by 1"):
+        overview.documents += n
+        overview.read += n if status == "read" else 0
+    overview.by_severity = dict(
+        warehouse.rows("marts.dq_issue", "select severity, count(*) from marts.dq_issue group by 1")
+    )
+    overview.quarantined = sum(
+        n for (n,) in warehouse.rows("marts.quarantined_row", "select count(*) from marts.quarantined_row")
+    )
+    overview.by_check = warehouse.rows(
+        "marts.dq_issue",
+        "select check_name, severity, count(*), count(distinct document_key) from marts.dq_issue "
+        "group by check_name, severity order by case severity when 'error' then 0 when 'warning' then 1 else 2 end, "
+        "3 desc, check_name",
+    )
+    errors = dict(
+        warehouse.rows(
+            "marts.dq_issue",
+            "select document_key, count(*) from marts.dq_issue where severity = 'error' group by 1",
+        )
+    )
+    held: dict[str, list[str]] = {}
+    for key, seq, title, failed in warehouse.rows(
+        "intermediate.int_table_status",
+        "select s.document_key, s.table_seq, t.source_table, s.failed_checks "
+        "from intermediate.int_table_status s join raw.tables t using (document_key, table_seq) "
+        "where s.is_published = false order by s.document_key, s.table_seq",
+    ):
+        held.setdefault(key, []).append(f"table {seq} {title} ({failed})")
+    for key, name, status, error, *_ in _document_rows(warehouse):
+        if status != "read" or errors.get(key):
+            overview.with_errors.append(
+                DocumentWithErrors(name, status, error, errors.get(key, 0), "; ".join(held.get(key, [])))
+            )
+    overview.missing_relations = sorted(r for r in _READS if r not in warehouse.relations)
+    return overview
+
+
+# What the report reads; one that dbt did not build is named in the report, not guessed.
+_READS = (
+    "raw.documents",
+    "raw.tables",
+    "intermediate.int_table_status",
+    "intermediate.int_reconciliation_checks",
+    "marts.dq_issue",
+    "marts.quarantined_row",
+)
+
+
+def _document_rows(warehouse: _Warehouse) -> list[tuple]:
+    return warehouse.rows(
+        "raw.documents",
+        "select document_key, source_name, status, error, department_name, fiscal_year, doc_type "
+        "from raw.documents where {documents} order by source_name, document_key",
+    )
 
 
 def _documents(warehouse: _Warehouse) -> dict[str, DocumentQuality]:
-    rows = warehouse.rows(
-        "raw.documents",
-        "select document_key, source_name, status, error, department_name, fiscal_year, doc_type "
-        "from raw.documents order by source_name, document_key",
-    )
     documents = {}
-    for key, name, status, error, department, year, doc_type in rows:
+    for key, name, status, error, department, year, doc_type in _document_rows(warehouse):
         description = " ".join(str(part) for part in (department, year, doc_type) if part) or "(no metadata)"
         documents[key] = DocumentQuality(key, name, status, error, description)
     return documents
@@ -279,13 +421,14 @@ def _add_tables(warehouse: _Warehouse, documents: dict[str, DocumentQuality]) ->
         (key, seq): (published, failed)
         for key, seq, published, failed in warehouse.rows(
             "intermediate.int_table_status",
-            "select document_key, table_seq, is_published, failed_checks from intermediate.int_table_status",
+            "select document_key, table_seq, is_published, failed_checks from intermediate.int_table_status "
+            "where {documents}",
         )
     }
     for key, seq, title, kind, table_status, numeric, facts, quarantined in warehouse.rows(
         "raw.tables",
         "select document_key, table_seq, source_table, table_kind, status, numeric_cells, facts, quarantined "
-        "from raw.tables order by document_key, table_seq",
+        "from raw.tables where {documents} order by document_key, table_seq",
     ):
         if key in documents:
             published, failed = status.get((key, seq), (None, None))
@@ -301,7 +444,7 @@ def _add_facts(warehouse: _Warehouse, documents: dict[str, DocumentQuality]) -> 
         if relation.startswith("marts.fct_") and relation.split(".", 1)[1] not in NOT_FACT_TABLES
     )
     for table in fact_tables:
-        sql = f"select document_key, count(*) from marts.{table} group by document_key"
+        sql = f"select document_key, count(*) from marts.{table} where {{documents}} group by document_key"
         for key, rows in warehouse.rows(f"marts.{table}", sql):
             if key in documents:
                 documents[key].facts[table] = rows
@@ -311,7 +454,7 @@ def _add_checks(warehouse: _Warehouse, documents: dict[str, DocumentQuality]) ->
     for key, check, outcome, n in warehouse.rows(
         "intermediate.int_reconciliation_checks",
         "select document_key, check_name, outcome, count(*) from intermediate.int_reconciliation_checks "
-        "group by all order by all",
+        "where {documents} group by all order by all",
     ):
         if key in documents:
             documents[key].checks.setdefault(check, Counter())[outcome] += n
@@ -322,7 +465,8 @@ def _add_findings(warehouse: _Warehouse, documents: dict[str, DocumentQuality]) 
     for key, severity, check, table, detail, page, locator in warehouse.rows(
         "marts.dq_issue",
         "select document_key, severity, check_name, source_table, detail, source_page, source_locator "
-        f"from marts.dq_issue order by document_key, {order}, table_seq nulls first, check_name, detail",
+        f"from marts.dq_issue where {{documents}} order by document_key, {order}, table_seq nulls first, "
+        "check_name, detail",
     ):
         if key in documents:
             documents[key].findings.append(Finding(severity, check, table, detail, page, locator))
@@ -332,7 +476,7 @@ def _add_quarantine(warehouse: _Warehouse, documents: dict[str, DocumentQuality]
     for key, table, row, column, raw, reason, page, locator in warehouse.rows(
         "marts.quarantined_row",
         "select document_key, source_table, source_row, column_label, raw_value, reason, source_page, "
-        "source_locator from marts.quarantined_row order by document_key, table_seq nulls first, "
+        "source_locator from marts.quarantined_row where {documents} order by document_key, table_seq nulls first, "
         "source_line nulls first, column_label, raw_value, reason, source_locator",
     ):
         if key in documents:
