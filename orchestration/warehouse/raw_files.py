@@ -159,28 +159,27 @@ class RawStore:
     def write_document(self, document_key: str, tables: dict[str, pa.Table], marker: dict) -> None:
         """Write a document's files (tables with rows), then its marker; files of tables it no longer
         has rows for are removed, so the folder holds exactly what the marker says."""
-        fs = self.fs
         for table in all_raw_tables():
             path = self.table_path(table, document_key)
             data = tables.get(table)
             if data is not None and data.num_rows:
-                self._makedirs(f"{self.base}/{table}")
                 buffer = io.BytesIO()
                 pq.write_table(data, buffer, **_WRITE_OPTIONS)
-                with fs.open(path, "wb") as handle:
-                    handle.write(buffer.getvalue())
+                self._write(path, buffer.getvalue())
             else:
                 self._remove(path)
-        self._makedirs(f"{self.base}/{MARKERS}")
         text = json.dumps(marker, sort_keys=True, ensure_ascii=False, default=str)
-        with fs.open(self.marker_path(document_key), "wb") as handle:
-            handle.write(text.encode("utf-8"))
+        self._write(self.marker_path(document_key), text.encode("utf-8"))
 
-    def _makedirs(self, folder: str) -> None:
-        made = self.__dict__.setdefault("_made", set())
-        if folder not in made:
-            self.fs.makedirs(folder, exist_ok=True)
-            made.add(folder)
+    def _write(self, path: str, data: bytes) -> None:
+        """Write a file, making its folder when it is not there (once per table, not per file)."""
+        try:
+            handle = self.fs.open(path, "wb")
+        except FileNotFoundError:
+            self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+            handle = self.fs.open(path, "wb")
+        with handle:
+            handle.write(data)
 
     def _remove(self, path: str) -> None:
         try:
