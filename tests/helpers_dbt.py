@@ -21,12 +21,7 @@ import duckdb
 
 from orchestration.extract.metadata import document_key
 from orchestration.extract.performance.vocabulary import load_vocabulary
-from orchestration.settings import (
-    DBT_PROJECT_DIR,
-    DUCKDB_MEMORY_LIMIT,
-    ENV_DUCKDB_MEMORY_LIMIT,
-    ENV_DUCKDB_PATH,
-)
+from orchestration.settings import DBT_PROJECT_DIR, ENV_DUCKDB_PATH
 from orchestration.warehouse.raw_schema import RAW_SCHEMA, all_raw_tables, create_raw_tables_sql
 from orchestration.warehouse.raw_schema_performance import performance_columns
 
@@ -593,10 +588,5 @@ def run_dbt(args: list[str], duckdb_path: Path, artefacts_dir: Path) -> subproce
         "--target-path", str(artefacts_dir / "target"),
         "--log-path", str(artefacts_dir / "logs"),
     ]  # fmt: skip
-    env = {
-        **os.environ,
-        ENV_DUCKDB_PATH: str(duckdb_path),
-        ENV_DUCKDB_MEMORY_LIMIT: DUCKDB_MEMORY_LIMIT,
-        "DO_NOT_TRACK": "1",
-    }
+    env = {**os.environ, ENV_DUCKDB_PATH: str(duckdb_path), "DO_NOT_TRACK": "1"}
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=DBT_TIMEOUT_SECONDS)

@@ -371,3 +371,15 @@ def test_every_example_query_runs_and_answers(con):
     assert len(queries) == 5
     for query in queries:
         assert con.execute(query).fetchall(), f"no rows from:\n{query}"
+
+
+def test_dbt_writes_within_the_warehouse_writers_memory_limit():
+    """dbt's DuckDB connection takes the limit the refresh exports (orchestration/settings.py), and dbt
+    run by hand the same one as its default."""
+    import yaml
+
+    from orchestration.settings import DBT_PROJECT_DIR, DUCKDB_MEMORY_LIMIT, ENV_DUCKDB_MEMORY_LIMIT
+
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
+    limit = profile["cnbudget"]["outputs"]["warehouse"]["settings"]["memory_limit"]
+    assert limit == f"{{{{ env_var('{ENV_DUCKDB_MEMORY_LIMIT}', '{DUCKDB_MEMORY_LIMIT}') }}}}"

@@ -138,6 +138,27 @@ def _built_incrementally(warehouse: Path) -> bool:
     return '"raw_state"."pending"' in compiled.read_text(encoding="utf-8")
 
 
+def _tests_reading_pending(warehouse: Path) -> dict[str, bool]:
+    """dbt test file name -> whether the SQL of the last build's test read raw_state.pending only."""
+    compiled = warehouse / ".dbt_target" / "compiled" / "cnbudget" / "models"
+    return {
+        path.name: '"raw_state"."pending"' in path.read_text(encoding="utf-8")
+        for path in compiled.rglob("*.yml/*.sql")
+    }
+
+
+def _assert_tests_scoped(warehouse: Path, incremental: bool) -> None:
+    """Tests whose result an unchanged document cannot change read the pending documents only in an
+    incremental build (dbt_project/macros/incremental_by_document.sql); keys across documents never."""
+    tests = _tests_reading_pending(warehouse)
+    relationships = [name for name in tests if name.startswith("relationships_fct_")]
+    on_columns = [name for name in tests if name.startswith("relationships_on_columns_stg_r")]
+    unique = [name for name in tests if name.startswith("unique_fct_") or name.startswith("unique_dim_")]
+    assert len(relationships) > 50 and on_columns and len(unique) > 5
+    assert all(tests[name] == incremental for name in relationships + on_columns)
+    assert not any(tests[name] for name in unique)
+
+
 def _assert_equal_to_a_fresh_build(incremental, fresh) -> None:
     incremental_marts, full_marts = _marts(incremental.duckdb_path), _marts(fresh.duckdb_path)
     assert incremental_marts.keys() == full_marts.keys()
@@ -156,6 +177,7 @@ def test_an_incremental_warehouse_and_release_equal_a_fresh_full_build(tmp_path,
     assert first.result.returncode == 0, first.result.stdout + first.result.stderr
     # A new warehouse is built whole; after the build nothing is pending.
     assert not _built_incrementally(first.warehouse)
+    _assert_tests_scoped(first.warehouse, incremental=False)
     assert _dbt_state(first.duckdb_path) == ([], True)
     next(steps)  # one added, one changed, one removed
     second = refresh(sources, tmp_path / "incremental")
@@ -163,6 +185,7 @@ def test_an_incremental_warehouse_and_release_equal_a_fresh_full_build(tmp_path,
     assert "extracted chunk_00000" in second.result.stdout
     # dbt replaced the rows of the three documents only (incremental models), and cleared the list.
     assert _built_incrementally(second.warehouse)
+    _assert_tests_scoped(second.warehouse, incremental=True)
     assert _dbt_state(second.duckdb_path) == ([], True)
 
     # dbt parsed partially the second time (one stable profile, target folder and variables), and left

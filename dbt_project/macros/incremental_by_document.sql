@@ -63,12 +63,21 @@
 
 {#-
     Tests of a per-document model are scoped to the pending documents in an incremental build, where
-    that gives the result of the whole test: a test about each row on its own (not_null,
-    accepted_values) or about rows of one document (unique_combination_of_columns with document_key), of
-    severity error. The rows of every other document are the rows that passed it in the last complete
-    build (a failing build clears no pending document, and a full refresh tests everything), and a
-    document's rows are only ever checked against rows of the same document. Tests that compare with
-    other tables (relationships), keys across documents (unique) and warnings run whole.
+    that gives the result of the whole test. The rows of every other document are the rows that passed
+    it in the last complete build (a failing build clears no pending document, and a full refresh tests
+    everything), so a test is scoped when an unchanged document's rows cannot fail it now:
+
+    - a test about each row on its own (not_null, accepted_values), or about the rows of one document
+      (unique_combination_of_columns with document_key, relationships_on_columns on document_key);
+    - relationships from a per-document model to a dimension or another per-document model: every key
+      such a row holds is made from its own document (document, department, project, indicator,
+      source cell) or from the reference seeds (codes), and the row it names is built from that same
+      document or seed, so it is there as long as the document is unchanged (a changed seed is a
+      changed project: a full refresh).
+
+    Tests that compare keys across documents (unique) and warnings run whole. Per-document models are
+    the incremental_by_document models and the staging views over the raw tables (rows of one document
+    each, renamed and cast).
 -#}
 {% macro duckdb__get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
@@ -90,9 +99,18 @@
     {%- if flags.FULL_REFRESH or tested is none or (config.get('severity') or '') | lower != 'error' -%}
         {%- do return(false) -%}
     {%- endif -%}
-    {%- set per_document = 'macro.cnbudget.incremental_by_document' in tested.depends_on.macros -%}
-    {%- set columns = (test.get('kwargs') or {}).get('combination_of_columns') or [] -%}
-    {%- set about_one_document = test.get('name') in ['not_null', 'accepted_values']
-        or (test.get('name') == 'unique_combination_of_columns' and 'document_key' in columns) -%}
+    {%- set inputs = tested.depends_on.nodes -%}
+    {%- set raw_inputs = [] -%}
+    {%- for node in inputs if node.startswith('source.cnbudget.raw.') -%}
+        {%- do raw_inputs.append(node) -%}
+    {%- endfor -%}
+    {%- set raw_staging = inputs | length > 0 and raw_inputs | length == inputs | length -%}
+    {%- set per_document = 'macro.cnbudget.incremental_by_document' in tested.depends_on.macros
+        or raw_staging -%}
+    {%- set kwargs = test.get('kwargs') or {} -%}
+    {%- set columns = kwargs.get('combination_of_columns') or kwargs.get('columns') or [] -%}
+    {%- set about_one_document = test.get('name') in ['not_null', 'accepted_values', 'relationships']
+        or (test.get('name') in ['unique_combination_of_columns', 'relationships_on_columns']
+            and 'document_key' in columns) -%}
     {%- do return(per_document and about_one_document) -%}
 {%- endmacro %}

@@ -4,7 +4,7 @@
 #}
 {% test relationships_on_columns(model, to, columns) %}
     select child.*
-    from {{ model }} as child
+    from (select * from {{ model }}) as child
     where {% for column in columns %}child.{{ column }} is not null{% if not loop.last %} and {% endif %}{% endfor %}
       and not exists (
         select 1
