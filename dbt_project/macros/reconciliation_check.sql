@@ -117,3 +117,16 @@
     sum(amount) filter (where {{ condition }}) as {{ sum_as }},
     count(*) filter (where {{ condition }}) as {{ count_as }}
 {%- endmacro %}
+
+{#
+    Every rule's CTE, one after the other, as one relation (`union all by name`): a model lists its rules
+    by name, then decides every verdict in one place.
+#}
+{% macro reconciliation_rules(rules) -%}
+    {%- for rule in rules %}
+    select * from {{ rule }}
+    {%- if not loop.last %}
+    union all by name
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}

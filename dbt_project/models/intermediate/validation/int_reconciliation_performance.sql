@@ -486,7 +486,7 @@ performance_amount_equals_project as (
 -- == One verdict for every rule ====================================================================
 
 evaluations as (
-    {%- for rule in [
+    {{ reconciliation_rules([
         'performance_revenue_total_equals_sources',
         'performance_fiscal_equals_its_budgets',
         'performance_expenditure_total_equals_items',
@@ -498,12 +498,7 @@ evaluations as (
         'performance_execution_rate',
         'performance_amount_equals_project',
         'performance_project_equals_department_line',
-    ] %}
-    select * from {{ rule }}
-    {%- if not loop.last %}
-    union all by name
-    {%- endif %}
-    {%- endfor %}
+    ]) }}
 ),
 
 with_unreadable_parts as (

@@ -817,7 +817,7 @@ project_total_equals_items as (
 -- == One verdict for every rule ==================================================================
 
 evaluations as (
-    {%- for rule in [
+    {{ reconciliation_rules([
         'code_hierarchy',
         'total_row_equals_items',
         'total_equals_basic_plus_project',
@@ -838,12 +838,7 @@ evaluations as (
         'admin_operating_total_equals_units',
         'fixed_assets_total_equals_classes',
         'project_total_equals_items',
-    ] %}
-    select * from {{ rule }}
-    {%- if not loop.last %}
-    union all by name
-    {%- endif %}
-    {%- endfor %}
+    ]) }}
 ),
 
 with_unreadable_parts as (
