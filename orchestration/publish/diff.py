@@ -219,9 +219,16 @@ def _expr(alias: str, name: str, retyped: set[str]) -> str:
 def _count_and_list(
     connection: duckdb.DuckDBPyConnection, query: str, max_listed: int
 ) -> tuple[int, list[tuple]]:
-    total = connection.execute(f"select count(*) from ({query})").fetchone()[0]
-    listed = connection.execute(f"select * from ({query}) order by all limit {max_listed}").fetchall()
-    return total, listed
+    if max_listed <= 0:
+        return connection.execute(f"select count(*) from ({query})").fetchone()[0], []
+    # One evaluation of the query for both (it joins two versions of a whole table): the count rides
+    # along as a window over all its rows.
+    rows = connection.execute(
+        f"select *, count(*) over () as listed_total from ({query}) order by all limit {max_listed}"
+    ).fetchall()
+    if not rows:
+        return 0, []
+    return rows[0][-1], [row[:-1] for row in rows]
 
 
 def _diff_by_key(

@@ -28,9 +28,11 @@ PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 # grows by under 10% from 1M to 65,536 and writing is no slower.
 ROW_GROUP_ROWS = 131_072
 
+# zstd level 3 (its default): every table of the 10,000-document release written at level 9 took 9.5 s
+# for 126.1 MB, at level 3 4.6 s for 126.5 MB (the pages are dictionary-encoded already).
 WRITE_OPTIONS = {
     "compression": "zstd",
-    "compression_level": 9,
+    "compression_level": 3,
     "data_page_size": 1 << 20,
     "version": "2.6",
     "data_page_version": "1.0",
