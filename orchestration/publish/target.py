@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 
 import fsspec
 
+from ..storage import is_local
 from .errors import ReleaseExists
 
 TEMP_PREFIX = ".tmp-"
@@ -34,9 +35,7 @@ class ReleaseTarget:
 
     @property
     def is_local(self) -> bool:
-        protocol = self.fs.protocol
-        protocols = (protocol,) if isinstance(protocol, str) else tuple(protocol)
-        return "file" in protocols or "local" in protocols
+        return is_local(self.fs)
 
     def path(self, *names: str) -> str:
         return "/".join([self.root.rstrip("/"), *names]) if names else self.root

@@ -208,13 +208,6 @@ class DataQualityReport:
     def counts_by_severity(self) -> dict[str, int]:
         return self.overview.counts_by_severity()
 
-    def documents_with_errors(self) -> list[DocumentQuality]:
-        return [doc for doc in self.documents if doc.count("error") or doc.status != "read"]
-
-    def documents_not_read(self) -> list[DocumentQuality]:
-        """Documents that yielded nothing (unreadable, or their extraction failed): the others publish."""
-        return [doc for doc in self.documents if doc.status != "read"]
-
     def summary_lines(self) -> list[str]:
         return self.overview.summary_lines()
 
@@ -294,14 +287,13 @@ class _Warehouse:
         self.con = con
         rows = con.execute("select table_schema, table_name from information_schema.tables").fetchall()
         self.relations = {f"{schema}.{name}" for schema, name in rows}
-        self.missing: list[str] = []
         self.keys: list[str] | None = None  # the documents read (None: all)
 
     def rows(self, relation: str, sql: str) -> list[tuple]:
-        """Rows of `sql` (which reads `relation`), or none when the relation was never built. `sql` may
-        say `{documents}` where it keeps only the documents of `keys`."""
+        """Rows of `sql` (which reads `relation`), or none when the relation was never built (the
+        overview names it: `_READS`). `sql` may say `{documents}` where it keeps only the documents of
+        `keys`."""
         if relation not in self.relations:
-            self.missing.append(relation)
             return []
         if self.keys is None:
             return self.con.execute(sql.replace("{documents}", "true")).fetchall()
@@ -314,7 +306,7 @@ def build_report(duckdb_path: Path | str) -> DataQualityReport:
     duckdb_path = Path(duckdb_path)
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         warehouse = _Warehouse(con)
-        overview = _overview(warehouse)
+        overview = _overview(warehouse, _document_rows(warehouse))
         documents = _read_documents(warehouse)
     return DataQualityReport(duckdb_path, list(documents.values()), overview)
 
@@ -326,9 +318,10 @@ def write_report(duckdb_path: Path | str, path: Path | str, batch: int = REPORT_
     path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(duckdb_path), read_only=True) as con, path.open("w", encoding="utf-8") as out:
         warehouse = _Warehouse(con)
-        overview = _overview(warehouse)
+        rows = _document_rows(warehouse)
+        overview = _overview(warehouse, rows)
         pending = "\n".join(overview.header_markdown(Path(duckdb_path).name))
-        keys = [key for key, *_ in _document_rows(warehouse)]
+        keys = [key for key, *_ in rows]
         for start in range(0, len(keys), batch):
             warehouse.keys = keys[start : start + batch]
             for doc in _read_documents(warehouse).values():
@@ -348,8 +341,9 @@ def _read_documents(warehouse: _Warehouse) -> dict[str, DocumentQuality]:
     return documents
 
 
-def _overview(warehouse: _Warehouse) -> Overview:
-    """Counts, findings by check and the documents with errors, each in one query over the warehouse."""
+def _overview(warehouse: _Warehouse, document_rows: list[tuple]) -> Overview:
+    """Counts, findings by check and the documents with errors (of `document_rows`, every document as
+    `_document_rows` reads it), each in one query over the warehouse."""
     overview = Overview()
     for status, n in warehouse.rows("raw.documents", "select status, count(*) from raw.documents group by 1"):
         overview.documents += n
@@ -380,7 +374,7 @@ def _overview(warehouse: _Warehouse) -> Overview:
         "where s.is_published = false order by s.document_key, s.table_seq",
     ):
         held.setdefault(key, []).append(f"table {seq} {title} ({failed})")
-    for key, name, status, error, *_ in _document_rows(warehouse):
+    for key, name, status, error, *_ in document_rows:
         if status != "read" or errors.get(key):
             overview.with_errors.append(
                 DocumentWithErrors(name, status, error, errors.get(key, 0), "; ".join(held.get(key, [])))

@@ -53,8 +53,8 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, data) -> None:
 
 
 def _insert_files(con: duckdb.DuckDBPyConnection, table: str, urls: list[str]) -> None:
-    """Insert the rows of these raw files: DuckDB reads the Parquet files itself (in parallel, with no
-    Arrow table per file in Python), by column name."""
+    """Insert the rows of these raw files: DuckDB reads the Parquet files itself (no Arrow table per
+    file in Python), by column name."""
     con.execute(f"INSERT INTO {RAW_SCHEMA}.{table} BY NAME SELECT * FROM read_parquet(?)", [urls])
 
 

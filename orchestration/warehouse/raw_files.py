@@ -28,6 +28,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..storage import is_local, protocols
 from .raw_schema import all_raw_tables
 
 MARKERS = "_documents"
@@ -113,11 +114,6 @@ def extraction_code_version() -> str:
         if path.is_file() and path.suffix in (".py", ".yaml", ".yml", ".csv", ".json", ".txt", ".tsv"):
             digest.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def _protocols(fs) -> tuple[str, ...]:
-    protocol = fs.protocol
-    return (protocol,) if isinstance(protocol, str) else tuple(protocol)
 
 
 def input_version(sha256: str, manifest_entry: dict | None) -> str:
@@ -209,31 +205,13 @@ class RawStore:
             markers[marker["document_key"]] = marker
         return markers
 
-    @property
-    def is_local(self) -> bool:
-        return "file" in _protocols(self.fs)
-
     def table_urls(self, table: str, document_keys: Iterable[str]) -> list[str]:
         """The files of `table` of these documents as DuckDB's read_parquet takes them: local paths,
         or URLs of the store's fsspec file system (registered with the connection, `attach_to`)."""
         paths = [self.table_path(table, key) for key in document_keys]
-        return paths if self.is_local else [self.fs.unstrip_protocol(path) for path in paths]
+        return paths if is_local(self.fs) else [self.fs.unstrip_protocol(path) for path in paths]
 
     def attach_to(self, con) -> None:
         """Let a DuckDB connection read this store's files (a remote store's fsspec file system)."""
-        if not self.is_local and not con.filesystem_is_registered(_protocols(self.fs)[0]):
+        if not is_local(self.fs) and not con.filesystem_is_registered(protocols(self.fs)[0]):
             con.register_filesystem(self.fs)
-
-    def read_table(self, table: str, document_keys: Iterable[str]) -> pa.Table:
-        """The rows of `table` of these documents (those that have any), in the given order."""
-        fs = self.fs
-        parts = []
-        for key in document_keys:
-            try:
-                with fs.open(self.table_path(table, key), "rb") as handle:
-                    parts.append(pq.read_table(handle, schema=arrow_schema(table)))
-            except FileNotFoundError:
-                continue
-        if not parts:
-            return arrow_schema(table).empty_table()
-        return pa.concat_tables(parts)
