@@ -128,3 +128,18 @@ def test_a_blocking_validation_failure_stops_the_run_before_dbt_and_names_the_ro
     assert f"document {document}" in err and "= '20A'" in err and "line " in err
     assert len(err.strip().splitlines()) == 1
     assert not (warehouse / "releases").exists()
+
+
+def test_the_executor_follows_the_size_of_the_work(monkeypatch):
+    """A refresh of a few documents runs in process (the multiprocess executor's start costs more than
+    one core gains on one step); a large or unknown one on every core; CNBUDGET_EXECUTOR decides when set."""
+    from orchestration.cli import IN_PROCESS, MULTIPROCESS, choose_executor
+    from orchestration.extract.incremental import MIN_CHUNK
+
+    monkeypatch.delenv("CNBUDGET_EXECUTOR", raising=False)
+    assert choose_executor(0) == choose_executor(1) == choose_executor(MIN_CHUNK) == IN_PROCESS
+    assert choose_executor(MIN_CHUNK + 1) == choose_executor(None) == MULTIPROCESS
+    monkeypatch.setenv("CNBUDGET_EXECUTOR", MULTIPROCESS)
+    assert choose_executor(1) == MULTIPROCESS
+    monkeypatch.setenv("CNBUDGET_EXECUTOR", IN_PROCESS)
+    assert choose_executor(None) == IN_PROCESS
