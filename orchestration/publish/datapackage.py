@@ -29,6 +29,9 @@ FILES = "cnbudget:files"
 PREVIOUS_VERSION = "cnbudget:previous_version"
 ROWS = "cnbudget:rows"
 SQL_TYPE = "cnbudget:sql_type"
+# What the per-document rows were built from (publish/document_scope.py): the next release's evidence
+# of which tables it can take unchanged. Not part of the content hash.
+BUILD_INPUTS = "cnbudget:build_inputs"
 
 LICENSES = [
     {
@@ -129,6 +132,7 @@ def package_descriptor(
     docs: Mapping[str, ModelDocs],
     sources: Iterable[SourceDocument],
     other_files: Mapping[str, int],
+    build_inputs: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The whole descriptor; `other_files` are the release's files besides the tables (notes, DuckDB)."""
     tables = list(tables)
@@ -158,4 +162,5 @@ def package_descriptor(
         "resources": [
             resource_descriptor(table, written[table.name], docs.get(table.name)) for table in tables
         ],
+        **({BUILD_INPUTS: dict(build_inputs)} if build_inputs is not None else {}),
     }

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
+from .document_scope import DOCUMENT_COLUMN
 from .snapshot import Snapshot, TableSnapshot
 from .sources import SourceDocument
 
@@ -183,9 +185,12 @@ def _diff_rows(
         }
     )
     try:
+        scope = _document_scope(connection, old, new)
         for view, snapshot in (("old_rows", old), ("new_rows", new)):
             path = snapshot.parquet_file(scratch).as_posix()
-            connection.execute(f"create temp view {view} as select * from read_parquet({_literal(path)})")
+            connection.execute(
+                f"create temp view {view} as select * from read_parquet({_literal(path)}) {scope}"
+            )
         key = new.primary_key
         usable = bool(key) and all(name in old_types and name not in retyped for name in key)
         if usable and _unique(connection, "old_rows", key) and _unique(connection, "new_rows", key):
@@ -201,6 +206,19 @@ def _diff_rows(
     finally:
         connection.close()
     return result
+
+
+def _document_scope(connection: duckdb.DuckDBPyConnection, old: TableSnapshot, new: TableSnapshot) -> str:
+    """The WHERE clause limiting both sides to the documents the new table can differ in, if known."""
+    documents = new.documents
+    if documents is None or not all(DOCUMENT_COLUMN in table.column_names for table in (old, new)):
+        return ""
+    connection.register(
+        "diff_document_list", pa.table({DOCUMENT_COLUMN: pa.array(sorted(documents), pa.string())})
+    )
+    connection.execute("create temp table diff_documents as select * from diff_document_list")
+    connection.unregister("diff_document_list")
+    return f"where {_q(DOCUMENT_COLUMN)} in (select {_q(DOCUMENT_COLUMN)} from diff_documents)"
 
 
 def _unique(connection: duckdb.DuckDBPyConnection, relation: str, key: tuple[str, ...]) -> bool:

@@ -15,8 +15,9 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from . import datapackage as dp
 from .catalog import TargetState, release_snapshot, scan_target
 from .dbt_docs import load_model_docs
 from .diff import diff_snapshots
+from .document_scope import ReleaseScope, release_scope
 from .errors import ReleaseError, ReleaseExists
 from .notes import NOTES_NAME, render_release_notes
 from .parquet_files import WrittenFile, file_digest
@@ -42,7 +44,9 @@ from .warehouse_tables import (
     DEFAULT_BATCH_ROWS,
     PublishedTable,
     WarehouseContents,
+    published_columns,
     read_published_tables,
+    stage_table,
 )
 
 __all__ = ["ReleaseOutcome", "SourceDocument", "publish_release", "ReleaseExists", "ReleaseError"]
@@ -117,7 +121,20 @@ def publish_release(
         _open_warehouse(duckdb_path, connection) as warehouse,
         tempfile.TemporaryDirectory(prefix="cnbudget-release-") as staging_dir,
     ):
-        contents = read_published_tables(warehouse, schema, batch_rows, staging=Path(staging_dir))
+        previous_snapshot = release_snapshot(store, previous, state.complete[previous]) if previous else None
+        scratch = Path(staging_dir) / ".previous"
+        scratch.mkdir()
+        scope = release_scope(
+            warehouse,
+            schema,
+            manifest_path,
+            state.complete[previous] if previous else None,
+            lambda name: previous_snapshot.tables[name].parquet_file(scratch),
+            published_columns(warehouse, schema),
+        )
+        contents = read_published_tables(
+            warehouse, schema, batch_rows, staging=Path(staging_dir), reused=scope.unchanged_tables
+        )
         documents, source_warnings = documents_for_release(sources, warehouse)
         warnings += source_warnings + list(contents.warnings)
         row_counts = {table.name: table.rows for table in contents.tables}
@@ -159,13 +176,16 @@ def publish_release(
             documents=documents,
             content_hash=content_hash,
             created=clock.timestamp(moment),
-            previous=release_snapshot(store, previous, state.complete[previous]) if previous else None,
+            previous=previous_snapshot,
             docs_path=manifest_path,
             schema=schema,
             warnings=warnings,
             reusable=reusable,
             reused=reused,
+            scope=scope,
+            restage=lambda table: stage_table(warehouse, schema, table, Path(staging_dir), batch_rows),
         )
+        shutil.rmtree(scratch, ignore_errors=True)
         temp_name = store.new_temp_name(new_version)
         store.upload_folder(Path(staging_dir), temp_name, reused=reused)
     store.publish_folder(temp_name, new_version)
@@ -209,11 +229,14 @@ def _table_file(
     folder: Path,
     reusable: dict[str, tuple[str, _Reusable]],
     reused: dict[str, str],
+    restage: Callable[[PublishedTable], WrittenFile],
 ) -> WrittenFile:
     """A table's Parquet file: the previous release's when its content is the same (linked into the new
-    release, replacing the staged file), else the file staged while the table was hashed."""
+    release, replacing the staged file), else the file staged while the table was hashed. A table that
+    was not staged (known unchanged, publish/document_scope.py) whose previous file cannot be taken is
+    staged now."""
     name = f"{table.name}.parquet"
-    if table.staged is None or not (folder / name).is_file():
+    if table.staged is not None and not (folder / name).is_file():
         raise ReleaseError(f"{table.name}: no staged Parquet file")
     previous = reusable.get(table.name)
     if previous is not None and previous[0] == table.content_hash and previous[1].written.name == name:
@@ -228,7 +251,7 @@ def _table_file(
             pass
         finally:
             candidate.unlink(missing_ok=True)
-    return table.staged
+    return table.staged if table.staged is not None else restage(table)
 
 
 def _fetch(store: ReleaseTarget, path: str, local: Path) -> None:
@@ -301,12 +324,20 @@ def _build_release(
     warnings: list[str],
     reusable: dict | None = None,
     reused: dict[str, str] | None = None,
+    scope: ReleaseScope | None = None,
+    restage: Callable[[PublishedTable], WrittenFile] | None = None,
 ) -> str:
     """Write every file of the release into the local `folder`; returns the release notes. A table whose
     content equals the previous release's reuses its file (named in `reused`, linked when uploaded)."""
     reused = {} if reused is None else reused
+    scope = scope or ReleaseScope(None)
+
+    def cannot_restage(table: PublishedTable) -> WrittenFile:
+        raise ReleaseError(f"{table.name}: no staged Parquet file")
+
     written: dict[str, WrittenFile] = {
-        table.name: _table_file(store, table, folder, reusable or {}, reused) for table in contents.tables
+        table.name: _table_file(store, table, folder, reusable or {}, reused, restage or cannot_restage)
+        for table in contents.tables
     }
     docs = load_model_docs(docs_path, schema)
     build_release_database(
@@ -317,7 +348,9 @@ def _build_release(
     current = Snapshot(
         version=version,
         tables={
-            table.name: _staged_snapshot(table, folder / written[table.name].name)
+            table.name: _staged_snapshot(
+                table, folder / written[table.name].name, scope.diff_documents(table.name)
+            )
             for table in contents.tables
         },
         sources=documents,
@@ -343,14 +376,16 @@ def _build_release(
         docs=docs,
         sources=documents,
         other_files={name: file_digest(folder / name).bytes for name in (NOTES_NAME, DATABASE_NAME)},
+        build_inputs=scope.inputs.to_json() if scope.inputs is not None else None,
     )
     text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
     (folder / dp.DATAPACKAGE_NAME).write_text(text, encoding="utf-8")
     return notes
 
 
-def _staged_snapshot(table: PublishedTable, path: Path) -> TableSnapshot:
-    """The new release's table as a snapshot: its rows are the staged Parquet file (written or reused)."""
+def _staged_snapshot(table: PublishedTable, path: Path, documents: frozenset[str] | None) -> TableSnapshot:
+    """The new release's table as a snapshot: its rows are the staged Parquet file (written or reused);
+    `documents` limits a diff to those documents' rows (the others are the previous release's)."""
     return TableSnapshot(
         name=table.name,
         columns=table.columns,
@@ -358,4 +393,5 @@ def _staged_snapshot(table: PublishedTable, path: Path) -> TableSnapshot:
         content_hash=table.content_hash,
         rows=table.rows,
         locator=lambda _scratch: path,
+        documents=documents,
     )

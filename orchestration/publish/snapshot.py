@@ -39,6 +39,9 @@ class TableSnapshot:
     # Where the rows are, as a local Parquet file DuckDB can read: called with a scratch folder, into
     # which a file of a remote target is downloaded (streamed to disk, never into memory).
     locator: Callable[[Path], Path] = field(repr=False, compare=False)
+    # Set on a table of the release being cut whose rows can differ from the previous release's only
+    # for these documents (publish/document_scope.py): a diff compares those documents' rows alone.
+    documents: frozenset[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def column_names(self) -> tuple[str, ...]:

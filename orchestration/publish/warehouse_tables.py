@@ -12,7 +12,7 @@ size of the table or the warehouse.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,23 +50,41 @@ def quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def read_published_tables(
-    connection: duckdb.DuckDBPyConnection,
-    schema: str = "marts",
-    batch_rows: int = DEFAULT_BATCH_ROWS,
-    staging: Path | None = None,
-) -> WarehouseContents:
-    """Every table and view of `schema`: keys checked (all tables first), then each table streamed once
-    in canonical order to count its rows and compute its content hash and, when `staging` is given,
-    written on the way to `staging/<table>.parquet`. No rows are kept."""
+def published_columns(
+    connection: duckdb.DuckDBPyConnection, schema: str = "marts"
+) -> dict[str, tuple[Column, ...]]:
+    """Every table and view of `schema` with its columns, in name order."""
     names = _table_names(connection, schema)
     if not names:
         raise ReleaseError(
             f"the warehouse has no tables in schema {schema!r}: build it (dbt build) before publishing"
         )
-    columns = {name: _columns(connection, schema, name) for name in names}
+    return {name: _columns(connection, schema, name) for name in names}
+
+
+def read_published_tables(
+    connection: duckdb.DuckDBPyConnection,
+    schema: str = "marts",
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    staging: Path | None = None,
+    reused: Mapping[str, tuple[int, str]] | None = None,
+) -> WarehouseContents:
+    """Every table and view of `schema`: keys checked (all tables first), then each table streamed once
+    in canonical order to count its rows and compute its content hash and, when `staging` is given,
+    written on the way to `staging/<table>.parquet`. No rows are kept.
+
+    `reused`: table -> (rows, content hash) of tables known to hold exactly a published table's rows
+    (publish/document_scope.py). They are not streamed (`staged` stays None) and their primary key is
+    not checked again (the published rows passed it); their foreign keys are, as their parents may have
+    changed."""
+    columns = published_columns(connection, schema)
+    names = list(columns)
+    reused = reused or {}
     checker = _KeyChecker(connection, schema, columns)
-    keys = {name: (checker.primary_key(name), checker.foreign_keys(name)) for name in names}
+    keys = {
+        name: (checker.primary_key(name, check_rows=name not in reused), checker.foreign_keys(name))
+        for name in names
+    }
     if checker.violations:
         raise KeyViolation(
             "the warehouse breaks keys that contract v1 promises; no release cut:\n- "
@@ -76,6 +94,12 @@ def read_published_tables(
     for name in names:
         primary_key, foreign_keys = keys[name]
         order_by = tuple(order_by_columns((column.name for column in columns[name]), primary_key))
+        if name in reused:
+            rows, content_hash = reused[name]
+            tables.append(
+                PublishedTable(name, columns[name], primary_key, foreign_keys, order_by, rows, content_hash)
+            )
+            continue
         hasher = TableHasher(name, columns[name])
         path = None if staging is None else Path(staging) / f"{name}.parquet"
         staged = _stream_table(connection, schema, name, order_by, batch_rows, hasher, path)
@@ -96,6 +120,24 @@ def read_published_tables(
     if missing:
         warnings.append(f"contract tables not in the warehouse (not in this release): {', '.join(missing)}")
     return WarehouseContents(tables=tuple(tables), warnings=tuple(warnings))
+
+
+def stage_table(
+    connection: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: PublishedTable,
+    folder: Path,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+) -> WrittenFile:
+    """Write a table that was not streamed (a reused one whose earlier file could not be taken) to
+    `folder/<table>.parquet`, checking that its rows still have the content hash it was given."""
+    hasher = TableHasher(table.name, table.columns)
+    path = Path(folder) / f"{table.name}.parquet"
+    written = _stream_table(connection, schema, table.name, table.order_by, batch_rows, hasher, path)
+    if hasher.hexdigest() != table.content_hash:
+        path.unlink(missing_ok=True)
+        raise ReleaseError(f"{table.name}: its rows no longer have the content hash of the release it reused")
+    return written
 
 
 def _stream_table(
@@ -198,7 +240,7 @@ class _KeyChecker:
     def _relation(self, table: str) -> str:
         return f"{quote(self.schema)}.{quote(table)}"
 
-    def primary_key(self, table: str) -> tuple[str, ...]:
+    def primary_key(self, table: str, check_rows: bool = True) -> tuple[str, ...]:
         keys = keys_for(table)
         key = keys.primary_key
         if not key:
@@ -209,6 +251,8 @@ class _KeyChecker:
                 table, f"{table}: primary key column(s) missing: {', '.join(missing)}", keys.contract
             )
             return ()
+        if not check_rows:
+            return key
         cols = ", ".join(quote(name) for name in key)
         duplicates = self.connection.execute(
             f"select {cols}, count(*) as n from {self._relation(table)} group by {cols} having count(*) > 1 "

@@ -153,3 +153,13 @@ def current_fingerprint(duckdb_path: Path, manifest_path: Path) -> str | None:
         return None
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         return build_fingerprint(con, manifest_path)
+
+
+def complete_build_project(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint of the dbt project whose complete build the per-document models hold, or None when
+    documents are pending (the last build was partial or failed) or no complete build is recorded."""
+    try:
+        pending = con.execute(f"SELECT count(*) FROM {PENDING_TABLE}").fetchone()[0]
+    except duckdb.CatalogException:
+        return None
+    return None if pending else _meta(con, _PROJECT_KEY)
