@@ -166,6 +166,29 @@ def _assert_equal_to_a_fresh_build(incremental, fresh) -> None:
     for name in full_marts:
         assert incremental_marts[name] == full_marts[name], name
     assert _content_hash(incremental.warehouse) == _content_hash(fresh.warehouse)
+    # The report took over the sections of unchanged documents (validation/report.py): the same text.
+    report = "data_quality_report.md"
+    assert (incremental.warehouse / report).read_bytes() == (fresh.warehouse / report).read_bytes()
+    _assert_notes_equal_a_whole_diff(incremental.warehouse)
+
+
+def _assert_notes_equal_a_whole_diff(warehouse: Path) -> None:
+    """The latest release took unchanged per-document tables over from the one before and compared the
+    changed documents' rows only (publish/document_scope.py): its notes say what a diff of every row
+    of the two releases says, and it records what its rows were built from."""
+    from orchestration.publish.catalog import release_snapshot, scan_target
+    from orchestration.publish.diff import diff_snapshots
+    from orchestration.publish.target import ReleaseTarget
+
+    store = ReleaseTarget(str(warehouse / "releases"))
+    state = scan_target(store)
+    old, new = list(state.complete)[-2:]
+    assert state.complete[old].get("cnbudget:build_inputs", {}).get("documents")
+    whole = diff_snapshots(
+        release_snapshot(store, old, state.complete[old]), release_snapshot(store, new, state.complete[new])
+    )
+    notes = (warehouse / "releases" / new / "RELEASE_NOTES.md").read_text(encoding="utf-8")
+    assert whole.format().rstrip() in notes
 
 
 @pytest.mark.e2e

@@ -313,6 +313,52 @@ def test_the_data_quality_report_of_the_seeds(seeds, tmp_path):
     ]
 
 
+def test_a_report_takes_over_the_sections_of_documents_built_from_the_same_inputs(
+    seeds, tmp_path, monkeypatch
+):
+    """A document's section is copied from the previous report when its input version and the dbt project
+    are the same and its bytes match the index; anything else is rendered from the warehouse. The text
+    is the same either way."""
+    import json
+
+    from orchestration.validation import report as report_module
+    from orchestration.warehouse.build import report_index_path
+
+    first = tmp_path / "first" / REPORT_FILE_NAME
+    write_report(seeds, first, batch=2)
+    text = first.read_text(encoding="utf-8")
+    rendered: list[str] = []
+    real = report_module._document_markdown
+    monkeypatch.setattr(
+        report_module, "_document_markdown", lambda doc: rendered.append(doc.source_name) or real(doc)
+    )
+
+    def again(previous: Path, name: str) -> str:
+        rendered.clear()
+        path = tmp_path / name / REPORT_FILE_NAME
+        write_report(seeds, path, batch=2, previous=previous)
+        return path.read_text(encoding="utf-8")
+
+    assert again(first, "same") == text and rendered == []
+    # a section whose bytes no longer match the index is rendered, not copied
+    tampered = tmp_path / "tampered" / REPORT_FILE_NAME
+    tampered.parent.mkdir()
+    tampered.write_bytes(first.read_bytes().replace(b"found 234.12", b"found 999.99"))
+    report_index_path(tampered).write_bytes(report_index_path(first).read_bytes())
+    assert again(tampered, "after_tampered") == text and rendered == [SEED["001"]]
+    # a document built from other inputs (its input version differs) is rendered
+    index = json.loads(report_index_path(first).read_text(encoding="utf-8"))
+    for section in index["sections"]:
+        if section[0] == KEY["002"]:
+            section[1] = "another input"
+    report_index_path(first).write_text(json.dumps(index), encoding="utf-8")
+    assert again(first, "after_change") == text and rendered == [SEED["002"]]
+    # another dbt project: nothing is taken over
+    index["project"] = "another project"
+    report_index_path(first).write_text(json.dumps(index), encoding="utf-8")
+    assert again(first, "other_project") == text and len(rendered) == len(index["sections"])
+
+
 def test_every_refresh_writes_the_report_into_the_warehouse(seeds_refresh):
     path = seeds_refresh.warehouse / REPORT_FILE_NAME
     assert path.is_file(), "the refresh must write build_report(duckdb_path).write_markdown(<warehouse>/...)"

@@ -29,7 +29,7 @@ def write_report(warehouse: WarehouseResource):
     settings = warehouse.settings()
     database = warehouse.database_path()
     fingerprint = current_fingerprint(database, DEFAULT_MANIFEST)
-    overview = write_report_file(database, warehouse.report_output_path())
+    overview = write_report_file(database, warehouse.report_output_path(), previous=settings.report_path)
     mark_done(settings.warehouse_dir, "report", fingerprint)
     return overview, settings.report_path
 

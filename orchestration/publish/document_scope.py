@@ -28,29 +28,12 @@ from typing import Any
 
 import duckdb
 
+from ..warehouse.build_state import BuildInputs, changed_documents, warehouse_build_inputs
 from .datapackage import BUILD_INPUTS, CONTENT_HASH, ROWS, SQL_TYPE
 
 DOCUMENT_COLUMN = "document_key"
 # The pre-hook every per-document model has (the incremental_by_document macro).
 _PER_DOCUMENT_HOOK = "delete_changed_documents"
-
-
-@dataclass(frozen=True)
-class BuildInputs:
-    """What a warehouse's per-document rows were built from."""
-
-    project: str  # fingerprint of the dbt project of the complete build
-    documents: Mapping[str, str]  # document_key -> input version
-
-    def to_json(self) -> dict[str, Any]:
-        return {"project": self.project, "documents": [list(item) for item in sorted(self.documents.items())]}
-
-    @classmethod
-    def from_json(cls, value: Any) -> BuildInputs | None:
-        try:
-            return cls(str(value["project"]), {str(key): str(version) for key, version in value["documents"]})
-        except (KeyError, TypeError, ValueError):
-            return None
 
 
 @dataclass(frozen=True)
@@ -70,18 +53,6 @@ class ReleaseScope:
         return self.changed_documents
 
 
-def warehouse_build_inputs(connection: duckdb.DuckDBPyConnection) -> BuildInputs | None:
-    """The warehouse's build inputs, or None when its per-document models are not one complete build."""
-    from ..warehouse.build_state import complete_build_project
-    from ..warehouse.load import loaded_versions
-
-    project = complete_build_project(connection)
-    documents = loaded_versions(connection)
-    if project is None or documents is None:
-        return None
-    return BuildInputs(project, documents)
-
-
 def per_document_models(manifest_path: Path | None, schema: str) -> frozenset[str]:
     """The models of `schema` built by document (incremental, with the per-document delete pre-hook)."""
     if manifest_path is None or not Path(manifest_path).is_file():
@@ -99,14 +70,6 @@ def per_document_models(manifest_path: Path | None, schema: str) -> frozenset[st
         ):
             names.add(node["name"])
     return frozenset(names)
-
-
-def changed_documents(previous: BuildInputs | None, current: BuildInputs | None) -> frozenset[str] | None:
-    """Documents whose rows may differ between the two builds; None when they are not comparable."""
-    if previous is None or current is None or previous.project != current.project:
-        return None
-    keys = set(previous.documents) | set(current.documents)
-    return frozenset(key for key in keys if previous.documents.get(key) != current.documents.get(key))
 
 
 def release_scope(

@@ -29,6 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BUILD_DIR_NAME = ".building"
+
+
+def report_index_path(report: Path) -> Path:
+    """Where the index of a report's sections is kept: beside it, hidden (`.data_quality_report.md.index`)."""
+    return report.with_name(f".{report.name}.index")
+
+
 # The run a build belongs to, written by whoever started it: the steps of that run (each in a process
 # of its own under the multiprocess or a cluster executor) find the build through it.
 RUN_MARKER = "RUN"
@@ -92,6 +99,11 @@ class WarehouseBuild:
             os.replace(self.build_duckdb_path, self.duckdb_path)
         if self.build_report_path.exists():
             os.replace(self.build_report_path, self.report_path)
+            # The report's section index (validation/report.py): after the report, so that an index
+            # never describes a newer report than the one beside it (a stale one is only not used).
+            index = report_index_path(self.build_report_path)
+            if index.exists():
+                os.replace(index, report_index_path(self.report_path))
         _fsync_dir(self.duckdb_path.parent)
         self.discard()
 

@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from .load import PENDING_TABLE, STATE_SCHEMA
+from .load import PENDING_TABLE, STATE_SCHEMA, loaded_versions
 
 _KEY = "dbt_build"
 _PROJECT_KEY = "dbt_project"
@@ -163,3 +166,41 @@ def complete_build_project(con: duckdb.DuckDBPyConnection) -> str | None:
     except duckdb.CatalogException:
         return None
     return None if pending else _meta(con, _PROJECT_KEY)
+
+
+@dataclass(frozen=True)
+class BuildInputs:
+    """What a warehouse's per-document rows were built from: the dbt project of its complete build and
+    each document's input version. Rows of a per-document model (a mart, dq_issue, the report's sections)
+    for a document with the same input version under the same project are the same rows; a release
+    and the report record it to find, next time, what they can take over unchanged."""
+
+    project: str  # fingerprint of the dbt project of the complete build
+    documents: Mapping[str, str]  # document_key -> input version
+
+    def to_json(self) -> dict[str, Any]:
+        return {"project": self.project, "documents": [list(item) for item in sorted(self.documents.items())]}
+
+    @classmethod
+    def from_json(cls, value: Any) -> BuildInputs | None:
+        try:
+            return cls(str(value["project"]), {str(key): str(version) for key, version in value["documents"]})
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+def warehouse_build_inputs(connection: duckdb.DuckDBPyConnection) -> BuildInputs | None:
+    """The warehouse's build inputs, or None when its per-document models are not one complete build."""
+    project = complete_build_project(connection)
+    documents = loaded_versions(connection)
+    if project is None or documents is None:
+        return None
+    return BuildInputs(project, documents)
+
+
+def changed_documents(previous: BuildInputs | None, current: BuildInputs | None) -> frozenset[str] | None:
+    """Documents whose rows may differ between the two builds; None when they are not comparable."""
+    if previous is None or current is None or previous.project != current.project:
+        return None
+    keys = set(previous.documents) | set(current.documents)
+    return frozenset(key for key in keys if previous.documents.get(key) != current.documents.get(key))
