@@ -208,3 +208,28 @@ def test_a_bad_value_is_quoted_short_in_the_message(sources):
     with pytest.raises(ManifestError) as error:
         _manifest(sources, f"{SEED.name}:\n  publisher: [{', '.join(['x' * 50] * 200)}]\n")
     assert len(str(error.value)) < 400
+
+
+def test_a_file_rewritten_in_place_with_the_same_size_and_times_is_hashed_again(tmp_path, monkeypatch):
+    """Fingerprints are remembered per process only for files settled when hashed (source_files.py): a
+    file rewritten within the timestamps' granularity, even with its size and mtime put back, is read
+    again; a settled one is not."""
+    import time
+
+    from orchestration.extract import source_files
+
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"amount 10.00")
+    entry = source_files.SourceFile(path, path, None)
+    first = entry.fingerprint()
+    assert first == hashlib.sha256(b"amount 10.00").hexdigest()
+    times = os.stat(path)
+    path.write_bytes(b"amount 19.00")
+    os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))
+    assert entry.fingerprint() == hashlib.sha256(b"amount 19.00").hexdigest()
+    # Seen as settled (hashed long after its last change): the second fingerprint is not read from disk.
+    expected = hashlib.sha256(b"amount 19.00").hexdigest()
+    monkeypatch.setattr(time, "time_ns", lambda: os.stat(path).st_ctime_ns + 10**10)
+    assert entry.fingerprint() == expected
+    monkeypatch.setattr(hashlib, "sha256", None)  # hashing again would fail
+    assert entry.fingerprint() == expected
