@@ -383,3 +383,23 @@ def test_dbt_writes_within_the_warehouse_writers_memory_limit():
     profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
     limit = profile["cnbudget"]["outputs"]["warehouse"]["settings"]["memory_limit"]
     assert limit == f"{{{{ env_var('{ENV_DUCKDB_MEMORY_LIMIT}', '{DUCKDB_MEMORY_LIMIT}') }}}}"
+
+
+def test_a_refresh_builds_few_pending_documents_on_every_core_and_anything_larger_on_one_thread():
+    """Few documents: hundreds of short queries, spread over threads; more: big joins, one at a time
+    (two at once ran out of DuckDB's memory limit on 10,000 documents). Unit tests run with the project's
+    full refresh only."""
+    import os
+
+    from orchestration.assets.dbt import dbt_build_args
+    from orchestration.extract.incremental import MIN_CHUNK
+
+    def threads(args):
+        return args[args.index("--threads") + 1]
+
+    assert (
+        threads(dbt_build_args(False, 1)) == threads(dbt_build_args(False, MIN_CHUNK)) == str(os.cpu_count())
+    )
+    assert threads(dbt_build_args(False, MIN_CHUNK + 1)) == threads(dbt_build_args(False, None)) == "1"
+    assert threads(dbt_build_args(True, 1)) == "1" and "--full-refresh" in dbt_build_args(True, 1)
+    assert "unit_test" in dbt_build_args(False, 1) and "unit_test" not in dbt_build_args(True, 1)

@@ -24,25 +24,31 @@ from ..resources import DUCKDB_OP_TAGS, DUCKDB_POOL, WarehouseResource
 from ..settings import DBT_PROJECT_DIR
 
 
-def dbt_build_args(full_refresh: bool) -> list[str]:
+def dbt_build_args(full_refresh: bool, pending_documents: int | None = None) -> list[str]:
     """`dbt build` of a refresh.
 
-    An incremental build runs on every core: dbt-duckdb gives each thread a cursor of its one DuckDB
-    connection (one process, so DuckDB's single writer is respected), and such a build is some 450 short
-    queries, 385 of them tests. On the 10,000-document warehouse it took 29.2 s on one thread and 20.6 s
-    on two. It leaves out the unit tests: they read fixtures, not the warehouse, so their result changes
-    only with the dbt project, and a changed project makes the build a full refresh, which runs them.
-    (The seeds' tests, which could be left out for the same reason, are blocking asset checks: a check
-    without a result would hold back the report and the release.)
-    A full refresh keeps one thread: its models are a few large joins and sorts that DuckDB already
-    spreads over the cores, and two at once would hold twice the memory.
+    An incremental build of a few documents (at most one extraction step's, MIN_CHUNK) runs on every
+    core: dbt-duckdb gives each thread a cursor of its one DuckDB connection (one process, so DuckDB's
+    single writer is respected), and such a build is some 450 short queries, 385 of them tests. On the
+    10,000-document warehouse it took 29.2 s on one thread and 20.6 s on two. Any larger build keeps one
+    thread: its models are large joins and sorts that DuckDB already spreads over the cores, and two at
+    once hold twice the memory (an incremental build of all 10,000 documents on two threads ran out of
+    DuckDB's 1 GB in int_reconciliation_within_table).
+
+    An incremental build leaves out the unit tests: they read fixtures, not the warehouse, so their
+    result changes only with the dbt project, and a changed project makes the build a full refresh,
+    which runs them. (The seeds' tests, which could be left out for the same reason, are blocking asset
+    checks: a check without a result would hold back the report and the release.)
     """
+    from ..extract.incremental import MIN_CHUNK
+
     if full_refresh:
         return ["build", "--threads", "1", "--full-refresh"]
+    few = pending_documents is not None and pending_documents <= MIN_CHUNK
     return [
         "build",
         "--threads",
-        str(os.cpu_count() or 1),
+        str(os.cpu_count() or 1) if few else "1",
         "--exclude-resource-type",
         "unit_test",
         # dbt.log at debug level costs ~1 s of a build of 450 nodes; errors still go to the log and to
@@ -122,6 +128,7 @@ def build_dbt_assets(project_dir: Path = DBT_PROJECT_DIR) -> dg.AssetsDefinition
         from ..warehouse.build_state import (
             forget_build,
             needs_full_refresh,
+            pending_documents,
             record_build,
             record_complete_build,
             up_to_date,
@@ -132,6 +139,7 @@ def build_dbt_assets(project_dir: Path = DBT_PROJECT_DIR) -> dg.AssetsDefinition
         with warehouse.connect(read_only=True) as con:
             current, fingerprint = up_to_date(con, project.manifest_path, settings.warehouse_dir)
             full_refresh = needs_full_refresh(con, project.manifest_path)
+            pending = pending_documents(con)
         if not context.is_subset and current:
             context.log.info("dbt build: nothing changed since the last build of this warehouse; not run")
             return
@@ -140,7 +148,7 @@ def build_dbt_assets(project_dir: Path = DBT_PROJECT_DIR) -> dg.AssetsDefinition
             forget_build(con, full_refresh=full_refresh)
         # The per-document models replace the pending documents' rows only (raw_state.pending), unless the
         # warehouse is new or the project changed: then everything is rebuilt.
-        args = dbt_build_args(full_refresh)
+        args = dbt_build_args(full_refresh, pending)
         context.log.info(f"dbt build: {'full refresh' if full_refresh else 'incremental by document'}")
         with warehouse.exported():
             # One target folder per warehouse, kept between runs: dbt's partial parsing finds its

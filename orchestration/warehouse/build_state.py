@@ -158,14 +158,18 @@ def current_fingerprint(duckdb_path: Path, manifest_path: Path) -> str | None:
         return build_fingerprint(con, manifest_path)
 
 
+def pending_documents(con: duckdb.DuckDBPyConnection) -> int | None:
+    """How many documents the next incremental build rebuilds (None: no pending list, all of them)."""
+    try:
+        return con.execute(f"SELECT count(*) FROM {PENDING_TABLE}").fetchone()[0]
+    except duckdb.CatalogException:
+        return None
+
+
 def complete_build_project(con: duckdb.DuckDBPyConnection) -> str | None:
     """The fingerprint of the dbt project whose complete build the per-document models hold, or None when
     documents are pending (the last build was partial or failed) or no complete build is recorded."""
-    try:
-        pending = con.execute(f"SELECT count(*) FROM {PENDING_TABLE}").fetchone()[0]
-    except duckdb.CatalogException:
-        return None
-    return None if pending else _meta(con, _PROJECT_KEY)
+    return None if pending_documents(con) != 0 else _meta(con, _PROJECT_KEY)
 
 
 @dataclass(frozen=True)
