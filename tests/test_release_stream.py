@@ -311,3 +311,60 @@ def test_release_notes_diff_in_duckdb_over_the_parquet_files(tmp_path: Path) -> 
             assert (target / "2024.05.01" / resource["path"]).stat().st_ino == (
                 Path(second.path) / resource["path"]
             ).stat().st_ino, name
+
+
+def test_a_changed_per_document_table_spliced_from_the_previous_file_equals_it_read_whole(tmp_path):
+    """splice_rows (publish/warehouse_tables.py): the other documents' rows from the previous file in their
+    order, the changed documents' rows from DuckDB where their keys fall (first, between, last, a new
+    one, a removed one, several batches), gives the rows, the hash and the Parquet bytes of a full read."""
+    from orchestration.publish.warehouse_tables import _columns, splice_rows, stream_rows
+
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.t (document_key varchar not null, row_seq integer not null, "
+        "label varchar, amount decimal(18,4))"
+    )
+
+    def fill(documents: dict[str, int], bump: set[str]) -> None:
+        con.execute("delete from marts.t")
+        for key, rows in documents.items():
+            con.executemany(
+                "insert into marts.t values (?, ?, ?, ?)",
+                [
+                    [
+                        key,
+                        seq,
+                        None if seq % 5 == 0 else f"行 {seq}",
+                        Decimal(seq) + (1 if key in bump else 0),
+                    ]
+                    for seq in range(rows)
+                ],
+            )
+
+    order_by = ("document_key", "row_seq", "label", "amount")
+    columns = _columns(con, "marts", "t")
+    before = {"b": 7, "d": 30, "f": 12, "h": 3, "k": 25}
+    fill(before, set())
+    previous = tmp_path / "previous.parquet"
+    writer = parquet_files.ParquetStreamWriter(
+        previous, next(stream_rows(con, "marts", "t", order_by)).schema
+    )
+    for batch in stream_rows(con, "marts", "t", order_by, batch_rows=8):
+        writer.write(batch)
+    writer.close()
+    # b changed (first), f changed and longer (middle), k removed (last), a, e and z new, d and h as before
+    after = {"a": 4, "b": 7, "d": 30, "e": 2, "f": 15, "h": 3, "z": 5}
+    fill(after, {"b", "f"})
+    changed = frozenset({"a", "b", "e", "f", "k", "z"})
+    for batch_rows in (4, 8, 1000):
+        whole = pa.Table.from_batches(list(stream_rows(con, "marts", "t", order_by, batch_rows)))
+        spliced = pa.Table.from_batches(
+            list(splice_rows(con, "marts", "t", order_by, changed, previous, batch_rows)), whole.schema
+        )
+        assert spliced.equals(whole)
+        assert table_content_hash("t", columns, spliced) == table_content_hash("t", columns, whole)
+        paths = []
+        for name, table in (("whole", whole), ("spliced", spliced)):
+            paths.append(parquet_files.write_parquet(table, tmp_path / f"{name}.parquet").sha256)
+        assert paths[0] == paths[1]

@@ -11,7 +11,10 @@ code), and the next release compares:
 - for each per-document table the rows of the changed documents are compared, in DuckDB, with the
   previous release's file (EXCEPT ALL both ways, exact), and the row counts with its descriptor;
 - a table where nothing differs is the previous release's table: its content hash, row count and file
-  are reused, and it is neither sorted, hashed, written nor diffed again.
+  are reused, and it is neither sorted, hashed, written nor diffed again;
+- a table where something differs, whose canonical order begins with `document_key`, is rebuilt from
+  the previous file (the other documents' rows, in their order) and DuckDB (the changed documents' rows)
+  instead of being sorted whole again (warehouse_tables.splice_rows).
 
 Anything not provable this way (another project, pending documents, no record, a table that is not
 per-document, changed columns) is read whole as before. The release notes' row comparison of a changed
@@ -45,6 +48,11 @@ class ReleaseScope:
     # table -> (rows, content hash) of the previous release's table, which it holds unchanged
     unchanged_tables: Mapping[str, tuple[int, str]] = field(default_factory=dict)
     per_document_tables: frozenset[str] = field(default_factory=frozenset)
+    # Changed per-document tables that can be rebuilt from the previous release's file, table -> its
+    # canonical order there (`cnbudget:order_by`), used only if the new order is the same
+    # (warehouse_tables.splice_rows).
+    spliceable: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    previous_file: Callable[[str], Path] | None = field(default=None, compare=False)
 
     def diff_documents(self, table: str) -> frozenset[str] | None:
         """The documents whose rows a diff of `table` must compare (None: every row)."""
@@ -99,6 +107,7 @@ def release_scope(
     per_document = per_document_models(manifest_path, schema)
     resources = {resource["name"]: resource for resource in previous_descriptor.get("resources", [])}
     unchanged: dict[str, tuple[int, str]] = {}
+    spliceable: dict[str, tuple[str, ...]] = {}
     for name in sorted(per_document & set(current_columns)):
         resource, columns = resources.get(name), current_columns[name]
         if resource is None or DOCUMENT_COLUMN not in {column.name for column in columns}:
@@ -112,7 +121,9 @@ def release_scope(
         rows = int(resource.get(ROWS, -1))
         if _same_rows(connection, schema, name, columns, lambda n=name: previous_file(n), changed, rows):
             unchanged[name] = (rows, str(resource[CONTENT_HASH]))
-    return ReleaseScope(inputs, changed, unchanged, per_document)
+        elif (resource.get("cnbudget:order_by") or [None])[0] == DOCUMENT_COLUMN:
+            spliceable[name] = tuple(resource["cnbudget:order_by"])
+    return ReleaseScope(inputs, changed, unchanged, per_document, spliceable, previous_file)
 
 
 def _previous_columns(resource: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -135,7 +146,7 @@ def _same_rows(
 ) -> bool:
     """The table has the previous file's row count, and the same rows (as a multiset) for `documents`."""
     relation = f"{_quote(schema)}.{_quote(table)}"
-    rows = connection.execute(f"select count(*) from {relation}").fetchone()[0]
+    rows = connection.execute(f"select count(*) from {relation}").fetchall()[0][0]
     if rows != previous_rows:
         return False
     if not documents:
@@ -149,5 +160,5 @@ def _same_rows(
     differing = connection.execute(
         f"select count(*) from (({now} except all {before}) union all ({before} except all {now}))",
         [keys, keys, keys, keys],
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     return differing == 0

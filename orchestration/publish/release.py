@@ -43,6 +43,7 @@ from .versions import is_version, next_version, version_key
 from .warehouse_tables import (
     DEFAULT_BATCH_ROWS,
     PublishedTable,
+    Splice,
     WarehouseContents,
     published_columns,
     read_published_tables,
@@ -133,7 +134,14 @@ def publish_release(
             published_columns(warehouse, schema),
         )
         contents = read_published_tables(
-            warehouse, schema, batch_rows, staging=Path(staging_dir), reused=scope.unchanged_tables
+            warehouse,
+            schema,
+            batch_rows,
+            staging=Path(staging_dir),
+            reused=scope.unchanged_tables,
+            splice=Splice(scope.changed_documents, scope.previous_file, scope.spliceable)
+            if scope.changed_documents is not None and scope.previous_file is not None
+            else None,
         )
         documents, source_warnings = documents_for_release(sources, warehouse)
         warnings += source_warnings + list(contents.warnings)

@@ -12,7 +12,7 @@ size of the table or the warehouse.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +68,7 @@ def read_published_tables(
     batch_rows: int = DEFAULT_BATCH_ROWS,
     staging: Path | None = None,
     reused: Mapping[str, tuple[int, str]] | None = None,
+    splice: Splice | None = None,
 ) -> WarehouseContents:
     """Every table and view of `schema`: keys checked (all tables first), then each table streamed once
     in canonical order to count its rows and compute its content hash and, when `staging` is given,
@@ -76,7 +77,10 @@ def read_published_tables(
     `reused`: table -> (rows, content hash) of tables known to hold exactly a published table's rows
     (publish/document_scope.py). They are not streamed (`staged` stays None) and their primary key is
     not checked again (the published rows passed it); their foreign keys are, as their parents may have
-    changed."""
+    changed.
+
+    `splice`: tables that may be rebuilt from a previous release's file and the changed documents' rows
+    (`splice_rows`) instead of read whole, when their canonical order is the one of that file."""
     columns = published_columns(connection, schema)
     names = list(columns)
     reused = reused or {}
@@ -102,7 +106,14 @@ def read_published_tables(
             continue
         hasher = TableHasher(name, columns[name])
         path = None if staging is None else Path(staging) / f"{name}.parquet"
-        staged = _stream_table(connection, schema, name, order_by, batch_rows, hasher, path)
+        rows = None
+        if splice is not None and splice.order_by.get(name) == order_by:
+            rows = _spliced_rows(connection, schema, name, order_by, splice, batch_rows)
+        staged = _stream_table(connection, schema, name, order_by, batch_rows, hasher, path, rows)
+        if rows is not None and hasher.rows != _count(connection, schema, name):
+            # The previous file did not hold the other documents' rows as the warehouse does: read whole.
+            hasher = TableHasher(name, columns[name])
+            staged = _stream_table(connection, schema, name, order_by, batch_rows, hasher, path)
         tables.append(
             PublishedTable(
                 name=name,
@@ -148,11 +159,15 @@ def _stream_table(
     batch_rows: int,
     hasher: TableHasher,
     path: Path | None,
+    rows: Iterator[pa.RecordBatch] | None = None,
 ) -> WrittenFile | None:
-    """Feed every batch of `table` to `hasher` and, when `path` is given, to a Parquet file there."""
+    """Feed every batch of `table` (or of `rows`, the same rows however obtained) to `hasher` and, when
+    `path` is given, to a Parquet file there."""
     writer: ParquetStreamWriter | None = None
     try:
-        for batch in stream_rows(connection, schema, table, order_by, batch_rows):
+        for batch in (
+            rows if rows is not None else stream_rows(connection, schema, table, order_by, batch_rows)
+        ):
             hasher.update(batch)
             if path is not None:
                 writer = writer or ParquetStreamWriter(path, batch.schema)
@@ -166,6 +181,91 @@ def _stream_table(
             writer.abort()
         raise
     return writer.close()
+
+
+@dataclass(frozen=True)
+class Splice:
+    """What `splice_rows` needs: the documents whose rows changed, the previous release's files, and the
+    canonical order of each table there."""
+
+    documents: frozenset[str]
+    previous_file: Callable[[str], Path]
+    order_by: Mapping[str, tuple[str, ...]]
+
+
+def _count(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> int:
+    return connection.execute(f"select count(*) from {quote(schema)}.{quote(table)}").fetchall()[0][0]
+
+
+def _spliced_rows(
+    connection, schema, table, order_by, splice: Splice, batch_rows
+) -> Iterator[pa.RecordBatch]:
+    return splice_rows(
+        connection, schema, table, order_by, splice.documents, splice.previous_file(table), batch_rows
+    )
+
+
+def splice_rows(
+    connection: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    order_by: tuple[str, ...],
+    documents: frozenset[str],
+    previous: Path,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+) -> Iterator[pa.RecordBatch]:
+    """The rows of a per-document table in canonical order, without sorting the table: `previous` (a
+    published file of it, in the same canonical order, which begins with document_key) gives every
+    other document's rows in their order, DuckDB the rows of `documents`, sorted; each changed
+    document's rows go where its key falls among the others. Equal to `stream_rows` when the other
+    documents' rows are the previous file's (publish/document_scope.py says when; the caller checks
+    the row count). Strings compare by their bytes in Arrow as in DuckDB's ORDER BY."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    if not order_by or order_by[0] != "document_key":
+        raise ReleaseError(f"{table}: its order does not begin with document_key")
+    keys = sorted(documents)
+    ordering = ", ".join(f"{quote(name)} asc nulls last" for name in order_by)
+    file = pq.ParquetFile(previous)
+    schema_arrow = file.schema_arrow.remove_metadata()
+    changed = (
+        connection.sql(
+            f"select * from {quote(schema)}.{quote(table)} "
+            f"where document_key in (select unnest(?::varchar[])) order by {ordering}",
+            params=[keys],
+        )
+        .to_arrow_table()
+        .cast(schema_arrow)
+    )
+    # The changed documents' rows, one slice per document, in key order.
+    column = changed.column("document_key").to_pylist()
+    pending: list[tuple[str, pa.Table]] = []
+    start = 0
+    for index in range(1, len(column) + 1):
+        if index == len(column) or column[index] != column[start]:
+            pending.append((column[start], changed.slice(start, index - start)))
+            start = index
+    pending.reverse()  # popped from the end, smallest key first
+    value_set = pa.array(keys, pa.string())
+    for batch in file.iter_batches(batch_size=batch_rows):
+        batch = batch.replace_schema_metadata(None)
+        kept = batch.filter(pc.invert(pc.is_in(batch.column("document_key"), value_set=value_set)))
+        if not kept.num_rows:
+            continue
+        last = kept.column("document_key")[-1].as_py()
+        position = 0
+        while pending and (last is None or pending[-1][0] < last):
+            key, rows = pending.pop()
+            before = pc.sum(pc.less(kept.column("document_key"), key)).as_py() or 0
+            if before > position:
+                yield kept.slice(position, before - position)
+                position = before
+            yield from rows.to_batches()
+        if position < kept.num_rows:
+            yield kept.slice(position)
+    for _, rows in reversed(pending):
+        yield from rows.to_batches()
 
 
 def stream_rows(

@@ -66,10 +66,10 @@ def build_fingerprint(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> st
 
 def _meta(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     try:
-        row = con.execute(f"SELECT value FROM {STATE_SCHEMA}.meta WHERE name = ?", [name]).fetchone()
+        rows = con.execute(f"SELECT value FROM {STATE_SCHEMA}.meta WHERE name = ?", [name]).fetchall()
     except duckdb.CatalogException:
         return None
-    return row[0] if row else None
+    return rows[0][0] if rows else None
 
 
 def last_build(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -80,7 +80,7 @@ def needs_full_refresh(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> b
     """Whether the incremental models must be rebuilt whole: no pending list to build from, or no
     complete build of this warehouse by this very dbt project."""
     try:
-        con.execute(f"SELECT count(*) FROM {PENDING_TABLE}").fetchone()
+        con.execute(f"SELECT count(*) FROM {PENDING_TABLE}").fetchall()
     except duckdb.CatalogException:
         return True
     return _meta(con, _PROJECT_KEY) != project_fingerprint(manifest_path)
@@ -161,7 +161,7 @@ def current_fingerprint(duckdb_path: Path, manifest_path: Path) -> str | None:
 def pending_documents(con: duckdb.DuckDBPyConnection) -> int | None:
     """How many documents the next incremental build rebuilds (None: no pending list, all of them)."""
     try:
-        return con.execute(f"SELECT count(*) FROM {PENDING_TABLE}").fetchone()[0]
+        return con.execute(f"SELECT count(*) FROM {PENDING_TABLE}").fetchall()[0][0]
     except duckdb.CatalogException:
         return None
 
