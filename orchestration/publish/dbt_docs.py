@@ -1,4 +1,5 @@
-"""Table and column descriptions for `datapackage.json`, taken from the dbt docs.
+"""Table and column descriptions for `datapackage.json`, taken from the dbt docs (and which models are
+built by document).
 
 dbt writes every model's documented description into `dbt_project/target/manifest.json`; the release
 reuses them so the package says what the dbt docs say. Columns the manifest does not describe (or a
@@ -11,11 +12,17 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# The pre-hook every per-document model has (dbt_project/macros/incremental_by_document.sql).
+_PER_DOCUMENT_HOOK = "delete_changed_documents"
+
 
 @dataclass(frozen=True)
 class ModelDocs:
     description: str = ""
     columns: dict[str, str] = field(default_factory=dict)
+    # Built by document (incremental, deleting the changed documents' rows first): a document's rows
+    # depend on that document alone (publish/document_scope.py relies on it).
+    per_document: bool = False
 
 
 CONTRACT_COLUMN_DESCRIPTIONS: dict[str, str] = {
@@ -73,9 +80,12 @@ def load_model_docs(manifest_path: Path | None, schema: str = "marts") -> dict[s
             column_name: (column.get("description") or "").strip()
             for column_name, column in (node.get("columns") or {}).items()
         }
+        config = node.get("config") or {}
+        hooks = " ".join(str(hook.get("sql", "")) for hook in config.get("pre-hook") or [])
         docs[name] = ModelDocs(
             description=(node.get("description") or "").strip(),
             columns={name: text for name, text in columns.items() if text},
+            per_document=config.get("materialized") == "incremental" and _PER_DOCUMENT_HOOK in hooks,
         )
     return docs
 

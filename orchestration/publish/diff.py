@@ -22,6 +22,7 @@ import pyarrow as pa
 from .document_scope import DOCUMENT_COLUMN
 from .snapshot import Snapshot, TableSnapshot
 from .sources import SourceDocument
+from .warehouse_tables import literal, quote
 
 MAX_LISTED = 20
 # DuckDB settings of the connection that compares two tables: its joins and set operations spill to a
@@ -131,10 +132,6 @@ def _diff_documents(
             result.documents_changed.append(DocumentChange(name, before.sha256, after.sha256))
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def diff_table(
     old: TableSnapshot, new: TableSnapshot, max_listed: int = MAX_LISTED, scratch: Path | None = None
 ) -> TableDiff:
@@ -161,10 +158,6 @@ def diff_table(
     return _diff_rows(old, new, result, retyped, max_listed, scratch)
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _diff_rows(
     old: TableSnapshot,
     new: TableSnapshot,
@@ -189,7 +182,7 @@ def _diff_rows(
         for view, snapshot in (("old_rows", old), ("new_rows", new)):
             path = snapshot.parquet_file(scratch).as_posix()
             connection.execute(
-                f"create temp view {view} as select * from read_parquet({_literal(path)}) {scope}"
+                f"create temp view {view} as select * from read_parquet({literal(path)}) {scope}"
             )
         key = new.primary_key
         usable = bool(key) and all(name in old_types and name not in retyped for name in key)
@@ -218,11 +211,11 @@ def _document_scope(connection: duckdb.DuckDBPyConnection, old: TableSnapshot, n
     )
     connection.execute("create temp table diff_documents as select * from diff_document_list")
     connection.unregister("diff_document_list")
-    return f"where {_q(DOCUMENT_COLUMN)} in (select {_q(DOCUMENT_COLUMN)} from diff_documents)"
+    return f"where {quote(DOCUMENT_COLUMN)} in (select {quote(DOCUMENT_COLUMN)} from diff_documents)"
 
 
 def _unique(connection: duckdb.DuckDBPyConnection, relation: str, key: tuple[str, ...]) -> bool:
-    cols = ", ".join(_q(name) for name in key)
+    cols = ", ".join(quote(name) for name in key)
     duplicates = connection.execute(
         f"select count(*) from (select 1 from {relation} group by {cols} having count(*) > 1)"
     ).fetchone()[0]
@@ -230,7 +223,7 @@ def _unique(connection: duckdb.DuckDBPyConnection, relation: str, key: tuple[str
 
 
 def _expr(alias: str, name: str, retyped: set[str]) -> str:
-    column = f"{alias}.{_q(name)}"
+    column = f"{alias}.{quote(name)}"
     return f"cast({column} as varchar)" if name in retyped else column
 
 
@@ -258,9 +251,9 @@ def _diff_by_key(
     max_listed: int,
 ) -> None:
     result.key_columns, result.keyed = key, True
-    match = " and ".join(f"o.{_q(name)} is not distinct from n.{_q(name)}" for name in key)
-    n_key = ", ".join(f"n.{_q(name)}" for name in key)
-    o_key = ", ".join(f"o.{_q(name)}" for name in key)
+    match = " and ".join(f"o.{quote(name)} is not distinct from n.{quote(name)}" for name in key)
+    n_key = ", ".join(f"n.{quote(name)}" for name in key)
+    o_key = ", ".join(f"o.{quote(name)}" for name in key)
     result.added, result.added_rows = _count_and_list(
         connection,
         f"select {n_key} from new_rows n where not exists (select 1 from old_rows o where {match})",
@@ -281,7 +274,7 @@ def _diff_by_key(
     # all is decided by its sha256 content hash. Only the listed keys are then read again, whole, to name
     # the columns that changed.
     for alias, source in (("o", "old_rows"), ("n", "new_rows")):
-        keys = ", ".join(f"{alias}.{_q(name)}" for name in key)
+        keys = ", ".join(f"{alias}.{quote(name)}" for name in key)
         digest = f"hash({', '.join(_expr(alias, name, retyped) for name in compared)})"
         connection.execute(
             f"create or replace temp table {source}_digest as "
@@ -297,7 +290,7 @@ def _diff_by_key(
     connection.execute(
         f"create or replace temp table listed as {changed_query} order by {n_key} limit {max_listed}"
     )
-    listed = " and ".join(f"l.{_q(name)} is not distinct from {{alias}}.{_q(name)}" for name in key)
+    listed = " and ".join(f"l.{quote(name)} is not distinct from {{alias}}.{quote(name)}" for name in key)
     distinct = [
         f"{_expr('o', name, retyped)} is distinct from {_expr('n', name, retyped)}" for name in compared
     ]

@@ -23,20 +23,20 @@ per-document table is also limited to the changed documents' rows, for the same 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from ..warehouse.build_state import BuildInputs, changed_documents, warehouse_build_inputs
-from .datapackage import BUILD_INPUTS, CONTENT_HASH, ROWS, SQL_TYPE
+from .datapackage import BUILD_INPUTS, HASH_ENCODING
+from .snapshot import HASH_ENCODING as CURRENT_ENCODING
+from .snapshot import Snapshot, TableSnapshot, order_by_columns
+from .table_keys import keys_for
+from .warehouse_tables import Splice, literal, quote
 
 DOCUMENT_COLUMN = "document_key"
-# The pre-hook every per-document model has (the incremental_by_document macro).
-_PER_DOCUMENT_HOOK = "delete_changed_documents"
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,10 @@ class ReleaseScope:
     # table -> (rows, content hash) of the previous release's table, which it holds unchanged
     unchanged_tables: Mapping[str, tuple[int, str]] = field(default_factory=dict)
     per_document_tables: frozenset[str] = field(default_factory=frozenset)
-    # Changed per-document tables that can be rebuilt from the previous release's file, table -> its
-    # canonical order there (`cnbudget:order_by`), used only if the new order is the same
-    # (warehouse_tables.splice_rows).
+    # The changed per-document tables whose previous file is in the same canonical order (beginning with
+    # document_key), table -> that order: rebuilt from that file (warehouse_tables.splice_rows).
     spliceable: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    previous_file: Callable[[str], Path] | None = field(default=None, compare=False)
+    previous: Snapshot | None = field(default=None, compare=False)
 
     def diff_documents(self, table: str) -> frozenset[str] | None:
         """The documents whose rows a diff of `table` must compare (None: every row)."""
@@ -60,100 +59,81 @@ class ReleaseScope:
             return None
         return self.changed_documents
 
-
-def per_document_models(manifest_path: Path | None, schema: str) -> frozenset[str]:
-    """The models of `schema` built by document (incremental, with the per-document delete pre-hook)."""
-    if manifest_path is None or not Path(manifest_path).is_file():
-        return frozenset()
-    manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
-    names = set()
-    for node in manifest.get("nodes", {}).values():
-        config = node.get("config") or {}
-        hooks = " ".join(str(hook.get("sql", "")) for hook in config.get("pre-hook") or [])
-        if (
-            node.get("resource_type") == "model"
-            and node.get("schema") == schema
-            and config.get("materialized") == "incremental"
-            and _PER_DOCUMENT_HOOK in hooks
-        ):
-            names.add(node["name"])
-    return frozenset(names)
+    def splice(self, scratch) -> Splice | None:
+        """What `read_published_tables` needs to rebuild the spliceable tables (files of a remote target
+        are downloaded into `scratch` when asked)."""
+        if self.changed_documents is None or self.previous is None or not self.spliceable:
+            return None
+        tables = self.previous.tables
+        return Splice(
+            self.changed_documents, lambda name: tables[name].parquet_file(scratch), self.spliceable
+        )
 
 
 def release_scope(
     connection: duckdb.DuckDBPyConnection,
     schema: str,
-    manifest_path: Path | None,
+    per_document: frozenset[str],
     previous_descriptor: Mapping[str, Any] | None,
-    previous_file: Callable[[str], Path],
+    previous: Snapshot | None,
     current_columns: Mapping[str, tuple],
+    scratch,
 ) -> ReleaseScope:
     """Compare the warehouse with the previous release (see the module docstring).
 
-    `previous_file`: table name -> local Parquet file of the previous release (downloaded from a remote
-    target only when asked); `current_columns`: table name -> its columns in the warehouse (`Column`s,
-    compared with the previous descriptor's). Tables whose hashes were computed another way (an older
-    `cnbudget:hash_encoding`) or whose primary key was not declared are not reused."""
-    from .datapackage import HASH_ENCODING
-    from .snapshot import HASH_ENCODING as CURRENT_ENCODING
-    from .table_keys import keys_for
-
+    `per_document`: the models built by document (dbt_docs.ModelDocs.per_document); `previous` the
+    previous release as a snapshot and `previous_descriptor` its datapackage.json (build inputs, hash
+    encoding); `current_columns`: table name -> its columns in the warehouse. A table is compared only
+    when its columns, its declared primary key and its hash encoding are the previous release's."""
     inputs = warehouse_build_inputs(connection)
-    if previous_descriptor is None or previous_descriptor.get(HASH_ENCODING) != CURRENT_ENCODING:
+    if (
+        previous is None
+        or previous_descriptor is None
+        or previous_descriptor.get(HASH_ENCODING) != CURRENT_ENCODING
+    ):
         return ReleaseScope(inputs)
     changed = changed_documents(BuildInputs.from_json(previous_descriptor.get(BUILD_INPUTS)), inputs)
     if changed is None:
         return ReleaseScope(inputs)
-    per_document = per_document_models(manifest_path, schema)
-    resources = {resource["name"]: resource for resource in previous_descriptor.get("resources", [])}
     unchanged: dict[str, tuple[int, str]] = {}
     spliceable: dict[str, tuple[str, ...]] = {}
     for name in sorted(per_document & set(current_columns)):
-        resource, columns = resources.get(name), current_columns[name]
-        if resource is None or DOCUMENT_COLUMN not in {column.name for column in columns}:
+        table, columns = previous.tables.get(name), tuple(current_columns[name])
+        if (
+            table is None
+            or DOCUMENT_COLUMN not in {column.name for column in columns}
+            or table.columns != columns
+            or table.primary_key != keys_for(name).primary_key
+            or not table.content_hash
+        ):
             continue
-        if _previous_columns(resource) != [(column.name, column.sql_type) for column in columns]:
+        if _same_rows(connection, schema, table, changed, scratch):
+            unchanged[name] = (table.rows, table.content_hash)
             continue
-        declared = (resource.get("schema") or {}).get("primaryKey") or []
-        declared = (declared,) if isinstance(declared, str) else tuple(declared)
-        if declared != keys_for(name).primary_key or not resource.get(CONTENT_HASH):
-            continue
-        rows = int(resource.get(ROWS, -1))
-        if _same_rows(connection, schema, name, columns, lambda n=name: previous_file(n), changed, rows):
-            unchanged[name] = (rows, str(resource[CONTENT_HASH]))
-        elif (resource.get("cnbudget:order_by") or [None])[0] == DOCUMENT_COLUMN:
-            spliceable[name] = tuple(resource["cnbudget:order_by"])
-    return ReleaseScope(inputs, changed, unchanged, per_document, spliceable, previous_file)
-
-
-def _previous_columns(resource: Mapping[str, Any]) -> list[tuple[str, str]]:
-    fields = (resource.get("schema") or {}).get("fields") or []
-    return [(field_["name"], field_.get(SQL_TYPE) or field_.get("type", "any")) for field_ in fields]
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+        order_by = tuple(order_by_columns(table.column_names, table.primary_key))
+        if order_by[0] == DOCUMENT_COLUMN:
+            spliceable[name] = order_by
+    return ReleaseScope(inputs, changed, unchanged, frozenset(per_document), spliceable, previous)
 
 
 def _same_rows(
     connection: duckdb.DuckDBPyConnection,
     schema: str,
-    table: str,
-    columns: Iterable,
-    previous_file: Callable[[], Path],
+    previous: TableSnapshot,
     documents: frozenset[str],
-    previous_rows: int,
+    scratch,
 ) -> bool:
-    """The table has the previous file's row count, and the same rows (as a multiset) for `documents`."""
-    relation = f"{_quote(schema)}.{_quote(table)}"
+    """The warehouse's table has the previous release's row count, and the same rows (as a multiset)
+    for `documents`."""
+    relation = f"{quote(schema)}.{quote(previous.name)}"
     rows = connection.execute(f"select count(*) from {relation}").fetchall()[0][0]
-    if rows != previous_rows:
+    if rows != previous.rows:
         return False
     if not documents:
         return True
-    names = ", ".join(_quote(column.name) for column in columns)
-    scope = f"{_quote(DOCUMENT_COLUMN)} in (select unnest(?::varchar[]))"
-    path = "'" + Path(previous_file()).as_posix().replace("'", "''") + "'"
+    names = ", ".join(quote(name) for name in previous.column_names)
+    scope = f"{quote(DOCUMENT_COLUMN)} in (select unnest(?::varchar[]))"
+    path = literal(previous.parquet_file(scratch).as_posix())
     now = f"select {names} from {relation} where {scope}"
     before = f"select {names} from read_parquet({path}) where {scope}"
     keys = sorted(documents)

@@ -28,7 +28,7 @@ from .. import clock
 from ..settings import DBT_PROJECT_DIR
 from . import datapackage as dp
 from .catalog import TargetState, release_snapshot, scan_target
-from .dbt_docs import load_model_docs
+from .dbt_docs import ModelDocs, load_model_docs
 from .diff import diff_snapshots
 from .document_scope import ReleaseScope, release_scope
 from .errors import ReleaseError, ReleaseExists
@@ -43,7 +43,6 @@ from .versions import is_version, next_version, version_key
 from .warehouse_tables import (
     DEFAULT_BATCH_ROWS,
     PublishedTable,
-    Splice,
     WarehouseContents,
     published_columns,
     read_published_tables,
@@ -125,13 +124,16 @@ def publish_release(
         previous_snapshot = release_snapshot(store, previous, state.complete[previous]) if previous else None
         scratch = Path(staging_dir) / ".previous"
         scratch.mkdir()
+        docs = load_model_docs(manifest_path, schema)
+        columns = published_columns(warehouse, schema)
         scope = release_scope(
             warehouse,
             schema,
-            manifest_path,
+            frozenset(name for name, model in docs.items() if model.per_document),
             state.complete[previous] if previous else None,
-            lambda name: previous_snapshot.tables[name].parquet_file(scratch),
-            published_columns(warehouse, schema),
+            previous_snapshot,
+            columns,
+            scratch,
         )
         contents = read_published_tables(
             warehouse,
@@ -139,9 +141,8 @@ def publish_release(
             batch_rows,
             staging=Path(staging_dir),
             reused=scope.unchanged_tables,
-            splice=Splice(scope.changed_documents, scope.previous_file, scope.spliceable)
-            if scope.changed_documents is not None and scope.previous_file is not None
-            else None,
+            splice=scope.splice(scratch),
+            columns=columns,
         )
         documents, source_warnings = documents_for_release(sources, warehouse)
         warnings += source_warnings + list(contents.warnings)
@@ -185,8 +186,7 @@ def publish_release(
             content_hash=content_hash,
             created=clock.timestamp(moment),
             previous=previous_snapshot,
-            docs_path=manifest_path,
-            schema=schema,
+            docs=docs,
             warnings=warnings,
             reusable=reusable,
             reused=reused,
@@ -327,27 +327,19 @@ def _build_release(
     content_hash: str,
     created: str,
     previous: Snapshot | None,
-    docs_path: Path | None,
-    schema: str,
+    docs: dict[str, ModelDocs],
     warnings: list[str],
-    reusable: dict | None = None,
-    reused: dict[str, str] | None = None,
-    scope: ReleaseScope | None = None,
-    restage: Callable[[PublishedTable], WrittenFile] | None = None,
+    reusable: dict,
+    reused: dict[str, str],
+    scope: ReleaseScope,
+    restage: Callable[[PublishedTable], WrittenFile],
 ) -> str:
     """Write every file of the release into the local `folder`; returns the release notes. A table whose
-    content equals the previous release's reuses its file (named in `reused`, linked when uploaded)."""
-    reused = {} if reused is None else reused
-    scope = scope or ReleaseScope(None)
-
-    def cannot_restage(table: PublishedTable) -> WrittenFile:
-        raise ReleaseError(f"{table.name}: no staged Parquet file")
-
+    content equals the previous release's reuses its file (named in `reused`, linked when uploaded);
+    `restage` writes a table taken over unread whose previous file cannot be had after all."""
     written: dict[str, WrittenFile] = {
-        table.name: _table_file(store, table, folder, reusable or {}, reused, restage or cannot_restage)
-        for table in contents.tables
+        table.name: _table_file(store, table, folder, reusable, reused, restage) for table in contents.tables
     }
-    docs = load_model_docs(docs_path, schema)
     build_release_database(
         folder,
         {name: file.name for name, file in written.items()},

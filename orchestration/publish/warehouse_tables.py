@@ -50,6 +50,11 @@ def quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def literal(text: str) -> str:
+    """A SQL string literal (a file path given to read_parquet)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def published_columns(
     connection: duckdb.DuckDBPyConnection, schema: str = "marts"
 ) -> dict[str, tuple[Column, ...]]:
@@ -69,6 +74,7 @@ def read_published_tables(
     staging: Path | None = None,
     reused: Mapping[str, tuple[int, str]] | None = None,
     splice: Splice | None = None,
+    columns: Mapping[str, tuple[Column, ...]] | None = None,
 ) -> WarehouseContents:
     """Every table and view of `schema`: keys checked (all tables first), then each table streamed once
     in canonical order to count its rows and compute its content hash and, when `staging` is given,
@@ -80,8 +86,9 @@ def read_published_tables(
     changed.
 
     `splice`: tables that may be rebuilt from a previous release's file and the changed documents' rows
-    (`splice_rows`) instead of read whole, when their canonical order is the one of that file."""
-    columns = published_columns(connection, schema)
+    (`splice_rows`) instead of read whole, when their canonical order is the one of that file.
+    `columns`: `published_columns` when the caller has read them already."""
+    columns = dict(columns) if columns is not None else published_columns(connection, schema)
     names = list(columns)
     reused = reused or {}
     checker = _KeyChecker(connection, schema, columns)

@@ -21,6 +21,9 @@ from pathlib import Path
 
 import duckdb
 
+from ..warehouse.build import report_index_path
+from ..warehouse.build_state import BuildInputs, warehouse_build_inputs
+
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_HEADINGS = {"error": "Errors", "warning": "Warnings", "info": "Info (rounding gaps and notes)"}
 REPORT_FILE_NAME = "data_quality_report.md"
@@ -323,13 +326,11 @@ def write_report(
     its own rows in per-document models alone, so the section of a document whose input version is the
     same under the same dbt project (warehouse/build_state.py `BuildInputs`) is copied from `previous`
     instead of read from the warehouse and rendered. Where each section is, and its sha256, is kept in
-    an index beside the report (warehouse/build.py `report_index_path`); a section whose bytes do not match their hash (the index
-    and the report from different runs) is rendered as if nothing were kept. The header (the overview)
-    is always computed anew. On the 10,000-document corpus with one document changed: 10 s -> ~1 s.
+    an index beside the report (warehouse/build.py `report_index_path`); a section whose bytes do not
+    match their hash (the index and the report from different runs) is rendered as if nothing were
+    kept. The header (the overview) is always computed anew. On the 10,000-document corpus with one
+    document changed: 10 s -> ~1 s.
     """
-    from ..warehouse.build import report_index_path
-    from ..warehouse.build_state import warehouse_build_inputs
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
@@ -377,14 +378,12 @@ class _KeptSections:
     """The sections of an earlier report that can be copied: documents built from the same inputs as
     then (same project, same input version), read one at a time and only if their bytes match the index."""
 
-    def __init__(self, previous: Path | str | None, inputs) -> None:
+    def __init__(self, previous: Path | str | None, inputs: BuildInputs | None) -> None:
         self.entries: dict[str, tuple[int, int, str]] = {}
         self.handle = None
         if previous is None or inputs is None:
             return
         try:
-            from ..warehouse.build import report_index_path
-
             index = json.loads(report_index_path(Path(previous)).read_text(encoding="utf-8"))
             if index.get("project") != inputs.project:
                 return

@@ -29,16 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BUILD_DIR_NAME = ".building"
+# The run a build belongs to, written by whoever started it: the steps of that run (each in a process
+# of its own under the multiprocess or a cluster executor) find the build through it.
+RUN_MARKER = "RUN"
 
 
 def report_index_path(report: Path) -> Path:
     """Where the index of a report's sections is kept: beside it, hidden (`.data_quality_report.md.index`)."""
     return report.with_name(f".{report.name}.index")
-
-
-# The run a build belongs to, written by whoever started it: the steps of that run (each in a process
-# of its own under the multiprocess or a cluster executor) find the build through it.
-RUN_MARKER = "RUN"
 
 
 @dataclass(frozen=True)

@@ -79,11 +79,7 @@ def last_build(con: duckdb.DuckDBPyConnection) -> str | None:
 def needs_full_refresh(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> bool:
     """Whether the incremental models must be rebuilt whole: no pending list to build from, or no
     complete build of this warehouse by this very dbt project."""
-    try:
-        con.execute(f"SELECT count(*) FROM {PENDING_TABLE}").fetchall()
-    except duckdb.CatalogException:
-        return True
-    return _meta(con, _PROJECT_KEY) != project_fingerprint(manifest_path)
+    return pending_documents(con) is None or _meta(con, _PROJECT_KEY) != project_fingerprint(manifest_path)
 
 
 def record_build(con: duckdb.DuckDBPyConnection, fingerprint: str | None) -> None:
