@@ -350,10 +350,18 @@ def test_a_report_takes_over_the_sections_of_documents_built_from_the_same_input
     index = json.loads(report_index_path(first).read_text(encoding="utf-8"))
     for section in index["sections"]:
         if section[0] == KEY["002"]:
-            section[1] = "another input"
+            versions_002, section[1] = section[1], "another input"
     report_index_path(first).write_text(json.dumps(index), encoding="utf-8")
     assert again(first, "after_change") == text and rendered == [SEED["002"]]
+    # sections written by other code (another version of validation/report.py): nothing is taken over
+    for section in index["sections"]:
+        if section[0] == KEY["002"]:
+            section[1] = versions_002
+    index["renderer"] = "another renderer"
+    report_index_path(first).write_text(json.dumps(index), encoding="utf-8")
+    assert again(first, "other_renderer") == text and len(rendered) == len(index["sections"])
     # another dbt project: nothing is taken over
+    index["renderer"] = report_module.renderer_version()
     index["project"] = "another project"
     report_index_path(first).write_text(json.dumps(index), encoding="utf-8")
     assert again(first, "other_project") == text and len(rendered) == len(index["sections"])

@@ -17,6 +17,7 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -365,7 +366,11 @@ def write_report(
             out.seek(position - len(last or header))
             out.write(end)
             out.truncate()
-    index = {"project": inputs.project if inputs else None, "sections": sections}
+    index = {
+        "project": inputs.project if inputs else None,
+        "renderer": renderer_version(),
+        "sections": sections,
+    }
     report_index_path(path).write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
     return overview
 
@@ -374,9 +379,17 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@cache
+def renderer_version() -> str:
+    """The hash of this module, which renders the sections: a section written by other code is not
+    copied (the dbt project and the input versions say nothing of how a section is written)."""
+    return _sha256(Path(__file__).read_bytes())
+
+
 class _KeptSections:
     """The sections of an earlier report that can be copied: documents built from the same inputs as
-    then (same project, same input version), read one at a time and only if their bytes match the index."""
+    then (same project, same input version), written by this code, read one at a time and only if their
+    bytes match the index."""
 
     def __init__(self, previous: Path | str | None, inputs: BuildInputs | None) -> None:
         self.entries: dict[str, tuple[int, int, str]] = {}
@@ -385,7 +398,7 @@ class _KeptSections:
             return
         try:
             index = json.loads(report_index_path(Path(previous)).read_text(encoding="utf-8"))
-            if index.get("project") != inputs.project:
+            if index.get("project") != inputs.project or index.get("renderer") != renderer_version():
                 return
             for key, version, offset, length, digest in index.get("sections", []):
                 if version is not None and inputs.documents.get(key) == version:
