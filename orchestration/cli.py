@@ -455,7 +455,10 @@ def _run_refresh_in_process(settings: Settings, verbose: bool) -> tuple[object, 
         "loggers": {"cnbudget_progress": {}},
     }
     tool_output = io.StringIO()
-    with _instance(in_process=True) as instance, contextlib.redirect_stdout(sys.stdout if verbose else tool_output):
+    with (
+        _instance(in_process=True) as instance,
+        contextlib.redirect_stdout(sys.stdout if verbose else tool_output),
+    ):
         result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
     printer.close_open_stages()
     return result, printer, tool_output.getvalue()
