@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import REPO, SEEDS_DIR, refresh
+from helpers_dbt import run_dbt
 
 from orchestration.dbt_manifest import manifest_path
 from orchestration.extract.incremental import extract_chunk, plan_extraction
@@ -153,10 +154,40 @@ def _assert_tests_scoped(warehouse: Path, incremental: bool) -> None:
     tests = _tests_reading_pending(warehouse)
     relationships = [name for name in tests if name.startswith("relationships_fct_")]
     on_columns = [name for name in tests if name.startswith("relationships_on_columns_stg_r")]
-    unique = [name for name in tests if name.startswith("unique_fct_") or name.startswith("unique_dim_")]
-    assert len(relationships) > 50 and on_columns and len(unique) > 5
-    assert all(tests[name] == incremental for name in relationships + on_columns)
-    assert not any(tests[name] for name in unique)
+    # A key unique across documents is counted for the pending documents' keys only, over every row.
+    unique_facts = [name for name in tests if name.startswith("unique_fct_")]
+    unique_dimensions = [name for name in tests if name.startswith("unique_dim_")]
+    assert len(relationships) > 50 and on_columns and len(unique_facts) > 5 and len(unique_dimensions) > 3
+    assert all(tests[name] == incremental for name in relationships + on_columns + unique_facts)
+    # A dimension is rebuilt from every document: its tests read it whole.
+    assert not any(tests[name] for name in unique_dimensions)
+
+
+def _assert_scoped_uniqueness_finds_a_shared_key(duckdb_path: Path, tmp_path: Path) -> None:
+    """A uniqueness test an incremental build scopes to the pending documents' keys still fails when a
+    pending document's row holds the key of an unchanged document's row."""
+    copy = tmp_path / "shared_key.duckdb"
+    shutil.copyfile(duckdb_path, copy)
+    with duckdb.connect(str(copy)) as con:
+        pending, unchanged = (
+            key
+            for (key,) in con.execute(
+                "SELECT DISTINCT document_key FROM marts.fct_source_cell ORDER BY 1 LIMIT 2"
+            ).fetchall()
+        )
+        con.execute("INSERT INTO raw_state.pending VALUES (?)", [pending])
+        # The pending document's copy of one of the unchanged document's cells: the same source_cell_key.
+        con.execute(
+            "INSERT INTO marts.fct_source_cell SELECT * REPLACE (CAST(? AS VARCHAR) AS document_key) "
+            "FROM marts.fct_source_cell WHERE document_key = ? ORDER BY source_cell_key LIMIT 1",
+            [pending, unchanged],
+        )
+    test = "unique_fct_source_cell_source_cell_key"
+    result = run_dbt(["test", "--select", test], copy, tmp_path / "shared_key_dbt")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"Failure in test {test}" in result.stdout and "Got 1 result" in result.stdout, result.stdout
+    compiled = next((tmp_path / "shared_key_dbt").rglob(f"{test}.sql")).read_text(encoding="utf-8")
+    assert '"raw_state"."pending"' in compiled
 
 
 def _assert_equal_to_a_fresh_build(incremental, fresh) -> None:
@@ -220,6 +251,7 @@ def test_an_incremental_warehouse_and_release_equal_a_fresh_full_build(tmp_path,
     assert _built_incrementally(second.warehouse)
     _assert_tests_scoped(second.warehouse, incremental=True)
     assert _dbt_state(second.duckdb_path) == ([], True)
+    _assert_scoped_uniqueness_finds_a_shared_key(second.duckdb_path, tmp_path)
 
     # dbt parsed partially the second time (one stable profile, target folder and variables), and left
     # no folder per run.
@@ -251,3 +283,4 @@ def test_an_incremental_warehouse_and_release_equal_a_fresh_full_build(tmp_path,
     fresh = refresh(sources, tmp_path / "fresh")
     assert fresh.result.returncode == 0, fresh.result.stdout + fresh.result.stderr
     _assert_equal_to_a_fresh_build(third, fresh)
+

@@ -123,6 +123,57 @@ def test_declared_not_null_columns_are_enforced_by_duckdb(con):
         assert not_null == columns, table
 
 
+def _declared_checks() -> dict[str, dict[str, list[str]]]:
+    """{mart: {column: [expression]}} of the check constraints the model YAML declares (accepted values)."""
+    import yaml
+
+    declared: dict[str, dict[str, list[str]]] = {}
+    for path in sorted((CONTRACT.parent.parent / "dbt_project" / "models" / "marts").glob("*.yml")):
+        for model in yaml.safe_load(path.read_text(encoding="utf-8"))["models"]:
+            for column in model.get("columns", []):
+                for constraint in column.get("constraints", []):
+                    if constraint["type"] == "check":
+                        declared.setdefault(model["name"], {}).setdefault(column["name"], []).append(
+                            constraint["expression"]
+                        )
+    return declared
+
+
+def test_declared_accepted_values_are_enforced_by_duckdb(con):
+    # Not a dbt test per column but the table's own CHECK: DuckDB refuses a value outside the list at
+    # insert, in a full build and in every incremental append, and the build fails.
+    declared = _declared_checks()
+    assert sum(len(columns) for columns in declared.values()) > 50
+    checks: dict[str, list[set[str]]] = {}  # table -> the columns each of its CHECK constraints reads
+    for table, columns in con.execute(
+        "select table_name, constraint_column_names from duckdb_constraints() "
+        "where schema_name = 'marts' and constraint_type = 'CHECK'"
+    ).fetchall():
+        checks.setdefault(table, []).append(set(columns))
+    assert {table: len(found) for table, found in checks.items()} == {
+        table: sum(len(expressions) for expressions in columns.values())
+        for table, columns in declared.items()
+    }
+    for table, columns in declared.items():
+        assert set(columns) <= set().union(*checks[table]), table
+    # And DuckDB applies them: the table as the warehouse defines it refuses a phase outside the list.
+    [(ddl,)] = con.execute(
+        "select sql from duckdb_tables() where schema_name = 'marts' and table_name = 'fct_revenue'"
+    ).fetchall()
+    row = con.sql("select * from marts.fct_revenue limit 1").to_arrow_table().to_pylist()[0]
+    with duckdb.connect() as scratch:
+        scratch.execute("create schema marts")
+        scratch.execute(ddl)
+        columns = ", ".join(row)
+        values = ", ".join("?" for _ in row)
+        scratch.execute(f"insert into marts.fct_revenue ({columns}) values ({values})", list(row.values()))
+        with pytest.raises(duckdb.ConstraintException, match="CHECK"):
+            scratch.execute(
+                f"insert into marts.fct_revenue ({columns}) values ({values})",
+                list({**row, "phase": "forecast"}.values()),
+            )
+
+
 def test_money_is_decimal_in_wan_yuan_with_four_places(con):
     types = con.execute(
         "select distinct data_type from information_schema.columns "
