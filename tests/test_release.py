@@ -424,6 +424,30 @@ def test_crash_before_latest_is_updated_is_repaired_by_the_next_publish(
     assert [r.version for r in list_releases(str(target))] == ["2024.05.01", "2024.05.01.2"]
 
 
+def test_a_publish_reads_the_newest_release_only(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Publishing compares with the newest complete release: older releases' descriptors (one per
+    refresh, each listing every document) are not read, and their names still count for the version."""
+    from orchestration.publish import catalog
+
+    target = tmp_path / "releases"
+    publish(warehouse, target)
+    change_warehouse(warehouse)
+    publish(warehouse, target)
+    read = []
+    real = catalog.read_complete_descriptor
+    monkeypatch.setattr(
+        catalog,
+        "read_complete_descriptor",
+        lambda store, version: read.append(version) or real(store, version),
+    )
+    third = publish(build_warehouse(tmp_path / "as_first.duckdb"), target)
+    assert third.version == "2024.05.01.3" and not third.unchanged
+    assert read and set(read) == {"2024.05.01.2"}
+    assert [r.version for r in list_releases(str(target))] == ["2024.05.01", "2024.05.01.2", "2024.05.01.3"]
+
+
 def test_unfinished_version_folder_on_an_object_store_is_never_listed_and_is_removed(
     warehouse: Path, tmp_path: Path
 ) -> None:

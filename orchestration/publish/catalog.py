@@ -38,6 +38,7 @@ class TargetState:
     complete: dict[str, dict[str, Any]] = field(default_factory=dict)  # version -> descriptor, ascending
     incomplete: tuple[str, ...] = ()  # version-named folders that are not complete releases
     temporary: tuple[str, ...] = ()  # .tmp-* leftovers of interrupted publishes
+    listed: tuple[str, ...] = ()  # every version-named folder, read or not (scan_target's newest_only)
 
     @property
     def newest_complete(self) -> str | None:
@@ -52,7 +53,7 @@ class TargetState:
 
     @property
     def all_versions(self) -> list[str]:
-        return sort_versions([*self.complete, *self.incomplete])
+        return sort_versions({*self.complete, *self.incomplete, *self.listed})
 
 
 def read_latest_pointer(target: ReleaseTarget) -> str | None:
@@ -78,24 +79,37 @@ def read_complete_descriptor(target: ReleaseTarget, version: str) -> dict[str, A
     return descriptor
 
 
-def scan_target(target: ReleaseTarget) -> TargetState:
-    complete: dict[str, dict[str, Any]] = {}
-    incomplete, temporary = [], []
+def scan_target(target: ReleaseTarget, newest_only: bool = False) -> TargetState:
+    """Every release folder of the target, classified by reading its descriptor.
+
+    `newest_only` (publishing): folders are read newest first, and reading stops at the first complete
+    release that LATEST does not precede, so `complete` holds that release alone and `incomplete` the
+    unfinished folders newer than it. A descriptor lists every document the release was built from
+    (3 MB for 10,000 documents): a target with a release a day would otherwise parse them all at every
+    refresh, twice."""
+    pointer = read_latest_pointer(target)
+    versions, temporary = [], []
     for name, is_folder in target.entries():
         if name.startswith(TEMP_PREFIX):
             temporary.append(name)
         elif is_folder and is_version(name):
-            descriptor = read_complete_descriptor(target, name)
-            if descriptor is None:
-                incomplete.append(name)
-            else:
-                complete[name] = descriptor
-    ordered = {version: complete[version] for version in sort_versions(complete)}
+            versions.append(name)
+    complete: dict[str, dict[str, Any]] = {}
+    incomplete = []
+    for name in reversed(sort_versions(versions)):
+        descriptor = read_complete_descriptor(target, name)
+        if descriptor is None:
+            incomplete.append(name)
+            continue
+        complete[name] = descriptor
+        if newest_only and (pointer is None or version_key(name) <= version_key(pointer)):
+            break
     return TargetState(
-        latest_pointer=read_latest_pointer(target),
-        complete=ordered,
+        latest_pointer=pointer,
+        complete={version: complete[version] for version in sort_versions(complete)},
         incomplete=tuple(sort_versions(incomplete)),
         temporary=tuple(sorted(temporary)),
+        listed=tuple(sort_versions(versions)),
     )
 
 

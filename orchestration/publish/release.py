@@ -280,7 +280,7 @@ def _prepare_target(store: ReleaseTarget) -> tuple[TargetState, list[str]]:
     newer than a valid LATEST (object stores, whose rename is a copy, can leave those). A complete release
     that was renamed into place before a crash hit LATEST is adopted: LATEST is pointed at it.
     """
-    state = scan_target(store)
+    state = scan_target(store, newest_only=True)
     warnings: list[str] = []
     for name in state.temporary:
         store.remove(name)
@@ -293,7 +293,9 @@ def _prepare_target(store: ReleaseTarget) -> tuple[TargetState, list[str]]:
     if newest is not None and (pointer is None or pointer not in state.complete or newest != pointer):
         store.write_text_atomic(LATEST_NAME, newest + "\n")
         warnings.append(f"LATEST repaired: it named {pointer or 'nothing'}, now {newest}")
-    return scan_target(store), warnings
+    if state.temporary or warnings:
+        state = scan_target(store, newest_only=True)
+    return state, warnings
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from .consumer_thread import ConsumerThread
 from .errors import KeyViolation, ReleaseError
 from .parquet_files import ParquetStreamWriter, WrittenFile
 from .snapshot import Column, TableHasher, order_by_columns
@@ -169,21 +170,28 @@ def _stream_table(
     rows: Iterator[pa.RecordBatch] | None = None,
 ) -> WrittenFile | None:
     """Feed every batch of `table` (or of `rows`, the same rows however obtained) to `hasher` and, when
-    `path` is given, to a Parquet file there."""
+    `path` is given, to a Parquet file there: reading, hashing and writing overlap, the last two each
+    on a thread of its own (publish/consumer_thread.py)."""
     writer: ParquetStreamWriter | None = None
+    consumers = [ConsumerThread(hasher.update, name=f"hash {table}")]
     try:
         for batch in (
             rows if rows is not None else stream_rows(connection, schema, table, order_by, batch_rows)
         ):
-            hasher.update(batch)
-            if path is not None:
-                writer = writer or ParquetStreamWriter(path, batch.schema)
-                writer.write(batch)
+            if path is not None and writer is None:
+                writer = ParquetStreamWriter(path, batch.schema)
+                consumers.append(ConsumerThread(writer.write, name=f"write {table}"))
+            for consumer in consumers:
+                consumer.put(batch)
+        for consumer in consumers:
+            consumer.close()
         if path is None:
             return None
         if writer is None:  # no rows: the file still carries the schema
             writer = ParquetStreamWriter(path, _empty_schema(connection, schema, table))
     except BaseException:
+        for consumer in consumers:
+            consumer.stop()
         if writer is not None:
             writer.abort()
         raise
