@@ -284,3 +284,26 @@ def test_an_incremental_warehouse_and_release_equal_a_fresh_full_build(tmp_path,
     assert fresh.result.returncode == 0, fresh.result.stdout + fresh.result.stderr
     _assert_equal_to_a_fresh_build(third, fresh)
 
+
+def test_a_marker_rewritten_in_place_is_read_again(tmp_path, monkeypatch):
+    """Markers are remembered per process only when settled when read (raw_files._local_markers): one
+    rewritten with its size and mtime put back is read again; a settled one is not; a removed one is
+    gone."""
+    import os
+    import time
+
+    store = RawStore(str(tmp_path / "raw"))
+    store.write_document("k1", {}, {"document_key": "k1", "input_version": "aaaa"})
+    assert store.markers() == {"k1": {"document_key": "k1", "input_version": "aaaa"}}
+    path = Path(store.marker_path("k1"))
+    times = os.stat(path)
+    path.write_bytes(path.read_bytes().replace(b"aaaa", b"bbbb"))
+    os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))
+    assert store.markers()["k1"]["input_version"] == "bbbb"
+    # Seen as settled (read long after its last change): the next read does not parse the file.
+    monkeypatch.setattr(time, "time_ns", lambda: os.stat(path).st_ctime_ns + 10**10)
+    assert store.markers()["k1"]["input_version"] == "bbbb"
+    monkeypatch.setattr(json, "loads", None)  # parsing again would fail
+    assert store.markers()["k1"]["input_version"] == "bbbb"
+    path.unlink()
+    assert store.markers() == {}
