@@ -28,6 +28,7 @@ from corpus import write_corpus  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 _STAGE = re.compile(r"^\[\d/6\] (.+?): done in ([\d.]+)s")
+_STARTED = re.compile(r"^\[\d/6\] (.+?): started")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -121,6 +122,17 @@ def run_refresh(sources: Path, warehouse: Path) -> dict:
     peak = [0, 0]
     at_peak: dict[str, int] = {}
     cpu: dict[int, float] = {}
+    # The stage running when the PSS peaked, from the CLI's "[k/6] <stage>: started" lines as they come.
+    stage = ["before the first stage"]
+    peak_when = [0.0, stage[0]]
+    lines: list[str] = []
+
+    def read() -> None:
+        for line in process.stdout:
+            lines.append(line)
+            started_stage = _STARTED.match(line)
+            if started_stage:
+                stage[0] = started_stage.group(1)
 
     def sample() -> None:
         while process.poll() is None:
@@ -131,11 +143,16 @@ def run_refresh(sources: Path, warehouse: Path) -> dict:
                 peak[1] = pss
                 at_peak.clear()
                 at_peak.update(parts)
+                peak_when[:] = [time.monotonic() - started, stage[0]]
             time.sleep(0.2)
 
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    output = process.communicate()[0]
+    process.wait()
+    reader.join()
+    output = "".join(lines)
     wall = time.monotonic() - started
     sampler.join()
     after = os.times()
@@ -158,6 +175,7 @@ def run_refresh(sources: Path, warehouse: Path) -> dict:
         "peak_rss_mb": peak[0] / 2**20,
         "peak_pss_mb": peak[1] / 2**20,
         "pss_at_peak_mb": {role: size / 2**20 for role, size in sorted(at_peak.items())},
+        "peak_at": (peak_when[0], peak_when[1]),
         "stages": stages,
     }
 
@@ -207,7 +225,8 @@ def _print(n: int, scenario: str, result: dict) -> None:
     print(
         f"N={n:>6} {scenario:<16} wall {result['wall']:7.1f}s  cpu {result['cpu']:7.1f}s  "
         f"peak RSS {result['peak_rss_mb']:7.0f} MB (PSS {result['peak_pss_mb']:.0f} MB)  "
-        f"{'ok' if result['ok'] else 'FAILED'}\n    {stages}\n    PSS at the peak: "
+        f"{'ok' if result['ok'] else 'FAILED'}\n    {stages}\n"
+        f"    PSS at the peak ({result['peak_at'][0]:.0f} s, {result['peak_at'][1]}): "
         + ", ".join(f"{role} {mb:.0f} MB" for role, mb in result["pss_at_peak_mb"].items()),
         flush=True,
     )
