@@ -19,28 +19,20 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..readers.decoding import UnreadableDocument
 from ..readers.limits import MAX_ANY_FILE_BYTES, check_file_size
+from ..settled_files import SettledFileMemo
 
 # Unicode categories never allowed in a file name: controls, invisible formatting (bidirectional
 # overrides, zero-width characters), line and paragraph separators, undecodable bytes (surrogates).
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 _HASH_CHUNK = 1024 * 1024
-# sha256 of the files this process has hashed, by what identifies their bytes. A refresh run in one
-# process (the in-process executor) plans the sources three times (the CLI's check, the source_documents
-# and the plan steps): 0.8 s each for 10,000 documents. Any write to a file changes its status-change
-# time (ctime), which no user call can set back, so the same device, inode, size, mtime and ctime mean
-# the same bytes, provided the file was not being written when it was hashed: file times are coarse
-# (a few milliseconds), so two writes that close can share a ctime. As git does with its index ("racy
-# clean"), a digest is kept only for a file last changed more than two seconds before it was hashed.
-# At most a few hundred bytes per document, for the life of the process.
-_DIGESTS: dict[tuple[int, int, int, int, int], str] = {}
-_SETTLED_NS = 2_000_000_000
+# sha256 of the files this process has hashed (orchestration/settled_files.py says when it is reused).
+_DIGESTS = SettledFileMemo()
 
 
 def safe_name(name: str) -> str:
@@ -82,17 +74,15 @@ class SourceFile:
                 digest.update(os.fsencode(os.readlink(self.path)))
             digest.update(self.problem.encode("utf-8") if self.problem else b"")
             return digest.hexdigest()
-        known = _DIGESTS.get(_identity(os.stat(self.target)))
+        known = _DIGESTS.get(os.stat(self.target))
         if known is not None:  # the bytes hashed before (a change would have changed the identity)
             return known
         with open(self.target, "rb") as handle:
             status = os.fstat(handle.fileno())
-            identity = _identity(status)
             digest = hashlib.sha256()
             while chunk := handle.read(_HASH_CHUNK):
                 digest.update(chunk)
-        if time.time_ns() - status.st_ctime_ns > _SETTLED_NS:
-            _DIGESTS[identity] = digest.hexdigest()
+        _DIGESTS.put(status, digest.hexdigest())
         return digest.hexdigest()
 
     def read(self, limit: int = MAX_ANY_FILE_BYTES) -> bytes:
@@ -107,10 +97,6 @@ class SourceFile:
             data = handle.read(limit + 1)
         check_file_size(len(data), None, self.name)  # it grew while being read
         return data
-
-
-def _identity(status: os.stat_result) -> tuple[int, int, int, int, int]:
-    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
 
 
 def classify(path: Path, folder: Path) -> SourceFile | None:

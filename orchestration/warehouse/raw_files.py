@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..settled_files import SettledFileMemo
 from ..storage import is_local, protocols
 from .raw_schema import all_raw_tables
 
@@ -219,18 +221,11 @@ class RawStore:
             con.register_filesystem(self.fs)
 
 
-# Markers read by this process, by path: (device, inode, size, mtime, ctime) -> the parsed marker. A
-# refresh in one process reads the 10,000 markers four times (the CLI's check, the plan, the load, the
-# release's scope): 0.5 s each, parsing JSON. The same identity means the same bytes when the file had
-# settled when it was read (the rule of source_files._DIGESTS); a marker written since is read again.
-_MARKERS_READ: dict[str, tuple[tuple[int, int, int, int, int], dict]] = {}
-_SETTLED_NS = 2_000_000_000
+# Markers parsed by this process (orchestration/settled_files.py says when one is reused).
+_MARKERS_READ = SettledFileMemo()
 
 
 def _local_markers(folder: Path) -> dict[str, dict]:
-    import os
-    import time
-
     try:
         listing = os.scandir(folder)
     except FileNotFoundError:
@@ -239,17 +234,11 @@ def _local_markers(folder: Path) -> dict[str, dict]:
         entries = sorted((entry for entry in listing if entry.name.endswith(".json")), key=lambda e: e.name)
         markers = {}
         for entry in entries:
-            status = entry.stat()
-            identity = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
-            known = _MARKERS_READ.get(entry.path)
-            if known is not None and known[0] == identity:
-                marker = known[1]
-            else:
+            marker = _MARKERS_READ.get(entry.stat())
+            if marker is None:
                 with open(entry.path, "rb") as handle:
+                    status = os.fstat(handle.fileno())  # of the bytes read, whatever the listing saw
                     marker = json.loads(handle.read().decode("utf-8"))
-                if time.time_ns() - status.st_ctime_ns > _SETTLED_NS:
-                    _MARKERS_READ[entry.path] = (identity, marker)
-                else:
-                    _MARKERS_READ.pop(entry.path, None)
+                _MARKERS_READ.put(status, marker)
             markers[marker["document_key"]] = marker
     return markers
