@@ -26,7 +26,7 @@ class ConsumerThread:
     drains the queue without consuming, so the producer never waits on a consumer that has stopped.
     """
 
-    def __init__(self, consume: Callable[[Any], None], name: str, depth: int = 4) -> None:
+    def __init__(self, consume: Callable[[Any], None], name: str, depth: int = 2) -> None:
         self._consume = consume
         self._queue: queue.Queue = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
