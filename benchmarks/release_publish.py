@@ -104,9 +104,17 @@ def _change_one_amount(warehouse: Path, copy: Path) -> str:
                 ).fetchall()
             ]
             if columns:
+                [(rowid, document)] = connection.execute(
+                    f"select rowid, document_key from marts.{table} where amount is not null "
+                    "order by rowid limit 1"
+                ).fetchall()
+                connection.execute(f"update marts.{table} set amount = amount + 1 where rowid = ?", [rowid])
+                # What a changed document is to the release (publish/document_scope.py): a new input
+                # version of it; otherwise the release takes the table over from the previous one.
                 connection.execute(
-                    f"update marts.{table} set amount = amount + 1 where rowid = "
-                    f"(select min(rowid) from marts.{table} where amount is not null)"
+                    "update raw_state.loaded set input_version = input_version || '-changed' "
+                    "where document_key = ?",
+                    [document],
                 )
                 return table
     finally:
