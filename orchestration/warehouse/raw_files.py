@@ -205,7 +205,7 @@ class RawStore:
         markers = {}
         for path in paths:
             with fs.open(path, "rb") as handle:
-                marker = json.loads(handle.read().decode("utf-8"))
+                marker = _parse_marker(handle.read())
             markers[marker["document_key"]] = marker
         return markers
 
@@ -225,6 +225,10 @@ class RawStore:
 _MARKERS_READ = SettledFileMemo()
 
 
+def _parse_marker(data: bytes) -> dict:
+    return json.loads(data.decode("utf-8"))
+
+
 def _local_markers(folder: Path) -> dict[str, dict]:
     try:
         listing = os.scandir(folder)
@@ -238,7 +242,8 @@ def _local_markers(folder: Path) -> dict[str, dict]:
             if marker is None:
                 with open(entry.path, "rb") as handle:
                     status = os.fstat(handle.fileno())  # of the bytes read, whatever the listing saw
-                    marker = json.loads(handle.read().decode("utf-8"))
+                    marker = _parse_marker(handle.read())
                 _MARKERS_READ.put(status, marker)
-            markers[marker["document_key"]] = marker
+            # A copy: a caller that changes its markers must not change what the next call returns.
+            markers[marker["document_key"]] = dict(marker)
     return markers
